@@ -1,0 +1,61 @@
+import type { RunDetails, RunEvent, RunSummary, StatusCounts } from '../core/runModel';
+
+function pad(text: string, width: number): string {
+  return text.length > width ? text.slice(0, width - 1) + '…' : text.padEnd(width);
+}
+
+function when(iso: string | null): string {
+  return iso ? iso.replace('T', ' ').replace(/Z$/, 'Z') : '-';
+}
+
+export function statusLabel(run: RunSummary): string {
+  return run.interrupted ? 'running (interrupted)' : run.status;
+}
+
+export function formatList(runs: RunSummary[], counts: StatusCounts): string {
+  const lines = [`${pad('ID', 10)}${pad('STATUS', 23)}${pad('WORKFLOW', 32)}${pad('STARTED (UTC)', 22)}PROJECT`];
+  for (const run of runs) {
+    const status = statusLabel(run) + (run.resumable && !run.interrupted ? ' ↻' : '');
+    lines.push(`${pad(run.id.slice(0, 8), 10)}${pad(status, 23)}${pad(run.workflowName, 32)}${pad(when(run.startedAt), 22)}${run.codebaseName ?? '-'}`);
+  }
+  if (runs.length === 0) lines.push('(no runs match)');
+  const total = Object.entries(counts)
+    .filter(([s]) => s !== 'interrupted')
+    .map(([s, n]) => `${n} ${s}`)
+    .join(', ');
+  lines.push('', `${total || '0 runs'}${counts.interrupted ? ` (${counts.interrupted} interrupted)` : ''}. ↻ = resumable.`);
+  return lines.join('\n');
+}
+
+export function formatDetails(run: RunDetails, events: RunEvent[], children: RunSummary[]): string {
+  const rows: [string, string | number | null][] = [
+    ['ID', run.id],
+    ['Workflow', run.workflowName],
+    ['Status', statusLabel(run)],
+    ['Resumable', run.resumable ? 'yes' : 'no'],
+    ['Outcome', run.outcome],
+    ['Project', run.codebaseName],
+    ['Platform', run.platform],
+    ['Started', when(run.startedAt)],
+    ['Last activity', when(run.lastActivityAt)],
+    ['Completed', when(run.completedAt)],
+    ['Current step', run.currentStepIndex],
+    ['Working path', run.workingPath],
+    ['Parent run', run.parentRunId],
+    ['Error', run.error],
+    ['Approval', run.approval ? [run.approval.type, run.approval.message].filter(Boolean).join(': ') : null],
+    ['Message', run.userMessage],
+  ];
+  const lines = rows.filter(([, v]) => v !== null && v !== '').map(([k, v]) => `${pad(k + ':', 15)}${v}`);
+  if (!run.metadataValid) lines.push(`${pad('Metadata:', 15)}(not valid JSON) ${String(run.metadata)}`);
+  if (children.length) {
+    lines.push('', 'Child runs:');
+    for (const c of children) lines.push(`  ${c.id.slice(0, 8)}  ${pad(statusLabel(c), 22)}${c.workflowName}`);
+  }
+  lines.push('', events.length ? 'Events:' : 'Events: none');
+  for (const e of events) {
+    const step = e.stepName ?? (e.stepIndex !== null ? `step ${e.stepIndex}` : '');
+    lines.push(`  ${when(e.createdAt)}  ${pad(e.type, 24)}${step}`);
+  }
+  return lines.join('\n');
+}

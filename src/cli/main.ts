@@ -1,0 +1,183 @@
+import { locateDatabase } from '../core/databaseLocation';
+import { isProblem, messageOf, WorkflowRunsError } from '../core/errors';
+import { cancelRun, type OperationResult, resumeRun } from '../core/operations';
+import { MIN_ID_PREFIX, RunReader } from '../core/runReader';
+import { selectWriter } from '../core/writers/selectWriter';
+import type { EngineChoice } from '../core/writers/writer';
+import { parseArgs, type ParsedArgs, UsageError } from './args';
+import { formatDetails, formatList } from './format';
+
+const USAGE = `workflow-runs: browse, resume and cancel Archon workflow runs
+
+  workflow-runs list   [--db PATH] [--status S,S] [--text T] [--folder DIR] [--limit N] [--offset N] [--json]
+  workflow-runs show   ID [--db PATH] [--json]
+  workflow-runs resume ID [--db PATH] [--engine auto|node-sqlite|sqlite3] [--sqlite3 PATH] [--json]
+  workflow-runs cancel ID [--db PATH] [--engine auto|node-sqlite|sqlite3] [--sqlite3 PATH] [--json]
+
+ID is a full run id or a unique prefix of at least ${MIN_ID_PREFIX} characters.
+Without --db the database is Archon's: $ARCHON_HOME/archon.db, else ~/.archon/archon.db.
+Resume only claims the run (status -> running); run \`archon workflow resume ID\` to execute it.
+Exit codes: 0 done, 2 usage, 3 not resumable / nothing to cancel, 4 not found, 5 busy,
+6 no safe writer, 1 any other error.`;
+
+export const EXIT = { ok: 0, error: 1, usage: 2, noop: 3, notFound: 4, busy: 5, noWriter: 6 } as const;
+
+interface Output {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+class Exit extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
+
+function dbPathOf(args: ParsedArgs): string {
+  const location = locateDatabase({ explicitPath: args.options.get('db'), cwd: process.cwd() });
+  if (location.postgresConfiguredIn) {
+    throw new WorkflowRunsError(
+      'postgres',
+      `Archon is configured for PostgreSQL (DATABASE_URL in ${location.postgresConfiguredIn}); workflow-runs reads SQLite only. Pass --db PATH to read a SQLite file.`,
+    );
+  }
+  return location.dbPath;
+}
+
+function positiveInt(args: ParsedArgs, name: string, fallback: number): number {
+  const raw = args.options.get(name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new UsageError(`--${name} must be a whole number`);
+  return Number(raw);
+}
+
+function requireId(args: ParsedArgs): string {
+  const id = args.positionals[0];
+  if (!id || args.positionals.length > 1) throw new UsageError(`${args.command} takes exactly one run ID`);
+  return id;
+}
+
+async function withReader<T>(dbPath: string, use: (reader: RunReader) => T): Promise<T> {
+  const reader = await RunReader.open(dbPath);
+  try {
+    return use(reader);
+  } finally {
+    reader.close();
+  }
+}
+
+/** Turns an ID or prefix into a full id, or exits: unknown 4, ambiguous or too short 2. */
+async function resolveId(dbPath: string, input: string, io: Output): Promise<string> {
+  const resolution = await withReader(dbPath, (r) => r.resolveId(input));
+  switch (resolution.kind) {
+    case 'found':
+      return resolution.id;
+    case 'not-found':
+      io.err(`No run with id or prefix "${input}".`);
+      throw new Exit(EXIT.notFound);
+    case 'too-short':
+      io.err(`No run with id "${input}" (a prefix needs at least ${MIN_ID_PREFIX} characters).`);
+      throw new Exit(EXIT.notFound);
+    case 'ambiguous':
+      io.err(`"${input}" matches several runs (${resolution.matches.join(', ')}); give more characters.`);
+      throw new Exit(EXIT.usage);
+  }
+}
+
+async function list(args: ParsedArgs, io: Output): Promise<number> {
+  const dbPath = dbPathOf(args);
+  const filter = {
+    statuses: args.options.get('status')?.split(',').map((s) => s.trim()).filter(Boolean),
+    text: args.options.get('text'),
+    folders: args.options.has('folder') ? [args.options.get('folder')!] : undefined,
+  };
+  const limit = positiveInt(args, 'limit', 50);
+  const offset = positiveInt(args, 'offset', 0);
+  const { runs, counts } = await withReader(dbPath, (r) => ({
+    runs: r.listRuns({ ...filter, limit: limit === 0 ? undefined : limit, offset }),
+    counts: r.countByStatus(filter),
+  }));
+  io.out(args.flags.has('json') ? JSON.stringify(runs, null, 2) : formatList(runs, counts));
+  return EXIT.ok;
+}
+
+async function show(args: ParsedArgs, io: Output): Promise<number> {
+  const dbPath = dbPathOf(args);
+  const input = requireId(args);
+  const id = await resolveId(dbPath, input, io);
+  const found = await withReader(dbPath, (r) => {
+    const run = r.getRun(id);
+    return run && { run, events: r.events(id), children: r.children(id) };
+  });
+  if (!found) {
+    io.err(`Run ${id} no longer exists.`);
+    return EXIT.notFound;
+  }
+  io.out(args.flags.has('json') ? JSON.stringify(found, null, 2) : formatDetails(found.run, found.events, found.children));
+  return EXIT.ok;
+}
+
+const MESSAGES: Record<string, (r: OperationResult<string>) => string> = {
+  resumed: (r) => `Claimed run ${r.runId}: it is now running. Start its work with \`archon workflow resume ${r.runId}\`.`,
+  cancelled: (r) => `Cancelled run ${r.runId}.`,
+  'not-resumable': (r) => `Run ${r.runId} is not resumable (status: ${r.status}); nothing changed.`,
+  'nothing-to-cancel': (r) => `Nothing to cancel: run ${r.runId} is already ${r.status}; nothing changed.`,
+  'not-found': (r) => `Run ${r.runId} was not found; nothing changed.`,
+  busy: () => 'The database is busy (another process holds its write lock); nothing changed. Retry.',
+};
+
+const CODES: Record<string, number> = {
+  resumed: EXIT.ok,
+  cancelled: EXIT.ok,
+  'not-resumable': EXIT.noop,
+  'nothing-to-cancel': EXIT.noop,
+  'not-found': EXIT.notFound,
+  busy: EXIT.busy,
+};
+
+async function write(args: ParsedArgs, io: Output, operation: typeof resumeRun | typeof cancelRun): Promise<number> {
+  const dbPath = dbPathOf(args);
+  const engine = (args.options.get('engine') ?? 'auto') as EngineChoice;
+  if (!['auto', 'node-sqlite', 'sqlite3'].includes(engine)) throw new UsageError('--engine must be auto, node-sqlite or sqlite3');
+  const input = requireId(args);
+  // A full id goes straight to the compare-and-swap, which reports "not found" itself; a prefix is
+  // resolved on a snapshot first. Either way the write names exactly one id.
+  const id = input.length >= 32 ? input : await resolveId(dbPath, input, io);
+  const writer = await selectWriter({ engine, sqlite3Path: args.options.get('sqlite3') });
+  const result = await operation(writer, dbPath, id);
+  if (args.flags.has('json')) io.out(JSON.stringify(result));
+  else (CODES[result.outcome] === EXIT.ok ? io.out : io.err)(MESSAGES[result.outcome](result));
+  return CODES[result.outcome];
+}
+
+const EXIT_FOR_PROBLEM: Partial<Record<string, number>> = { 'no-writer': EXIT.noWriter, busy: EXIT.busy, usage: EXIT.usage };
+
+export async function main(argv: string[], io: Output): Promise<number> {
+  try {
+    const args = parseArgs(argv, ['json', 'help']);
+    if (args.flags.has('help') || args.command === 'help' || args.command === undefined) {
+      (args.command === undefined && !args.flags.has('help') ? io.err : io.out)(USAGE);
+      return args.command === undefined && !args.flags.has('help') ? EXIT.usage : EXIT.ok;
+    }
+    switch (args.command) {
+      case 'list':
+        return await list(args, io);
+      case 'show':
+        return await show(args, io);
+      case 'resume':
+        return await write(args, io, resumeRun);
+      case 'cancel':
+        return await write(args, io, cancelRun);
+      default:
+        throw new UsageError(`unknown command "${args.command}"`);
+    }
+  } catch (err) {
+    if (err instanceof Exit) return err.code;
+    if (err instanceof UsageError) {
+      io.err(`workflow-runs: ${err.message}. See --help.`);
+      return EXIT.usage;
+    }
+    io.err(`workflow-runs: ${messageOf(err)}`);
+    return (isProblem(err) && EXIT_FOR_PROBLEM[err.kind]) || EXIT.error;
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * The SQL predicates that decide what Resume and Cancel may touch. Each is built here and only here:
+ * the listing of resumable runs and the compare-and-swap UPDATE call the same builder, so they
+ * cannot drift apart. Values are bound parameters, never interpolated.
+ */
+
+/** Parameter values by bare name; each engine adds the prefix its binding API wants. */
+export type Params = Record<string, string | number | null>;
+
+export interface Predicate {
+  sql: string;
+  params: Params;
+}
+
+/** A `running` row with no heartbeat for this many days is an orphan whose executor died. */
+export const ORPHAN_RESUME_STALE_DAYS = 1;
+
+export const TERMINAL_STATUSES = ['completed', 'cancelled'] as const;
+
+function column(alias: string | undefined, name: string): string {
+  return alias ? `${alias}.${name}` : name;
+}
+
+/** A `running` row whose executor stopped heartbeating: shown as "interrupted", resumable. */
+export function staleRunningPredicate(alias?: string, staleDays = ORPHAN_RESUME_STALE_DAYS): Predicate {
+  const status = column(alias, 'status');
+  const activity = column(alias, 'last_activity_at');
+  return {
+    sql: `(${status} = 'running' AND (${activity} IS NULL OR ${activity} < datetime('now', '-' || :staleDays || ' days')))`,
+    params: { staleDays },
+  };
+}
+
+/** Failed, paused, or a stale running orphan: the only rows Resume may claim. */
+export function resumablePredicate(alias?: string, staleDays = ORPHAN_RESUME_STALE_DAYS): Predicate {
+  const stale = staleRunningPredicate(alias, staleDays);
+  return {
+    sql: `(${column(alias, 'status')} IN ('failed', 'paused') OR ${stale.sql})`,
+    params: stale.params,
+  };
+}
+
+/** Anything not finished: Cancel never re-stamps or resurrects a completed or cancelled run. */
+export function cancellablePredicate(alias?: string): Predicate {
+  return {
+    sql: `(${column(alias, 'status')} NOT IN ('completed', 'cancelled'))`,
+    params: {},
+  };
+}

@@ -1,0 +1,289 @@
+import * as path from 'node:path';
+import type { Database, SqlValue } from 'sql.js';
+import { toIsoUtc } from './dates';
+import { WorkflowRunsError } from './errors';
+import { cancellablePredicate, type Params, resumablePredicate, staleRunningPredicate } from './predicates';
+import {
+  metadataApproval,
+  metadataError,
+  parseJson,
+  type RunDetails,
+  type RunEvent,
+  type RunFilter,
+  type RunSummary,
+  type StatusCounts,
+} from './runModel';
+import { CODEBASES, CONVERSATIONS, detectSchema, EVENTS, RUNS, type Schema } from './schema';
+import { loadSqlJs } from './sqlJs';
+import { readSnapshot, type Snapshot } from './walSnapshot';
+
+type Row = Record<string, SqlValue>;
+
+/** Shortest id prefix accepted in place of a full run id. */
+export const MIN_ID_PREFIX = 8;
+
+export type IdResolution =
+  | { kind: 'found'; id: string }
+  | { kind: 'not-found' }
+  | { kind: 'ambiguous'; matches: string[] }
+  | { kind: 'too-short' };
+
+function bindNames(params: Params): Record<string, SqlValue> {
+  const out: Record<string, SqlValue> = {};
+  for (const [key, value] of Object.entries(params)) out[`:${key}`] = value;
+  return out;
+}
+
+function str(value: SqlValue | undefined): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+
+function num(value: SqlValue | undefined): number | null {
+  return typeof value === 'number' ? value : null;
+}
+
+/** Normalizes a folder for prefix comparison: absolute, no trailing separator. */
+function normalizeFolder(folder: string): string {
+  const resolved = path.resolve(folder);
+  return resolved.length > 1 ? resolved.replace(/[\\/]+$/, '') : resolved;
+}
+
+/**
+ * Read-only queries over one consistent snapshot of the database. Open it, query it, close it;
+ * nothing here writes (writes go through `operations.ts` and a locking SQLite).
+ */
+export class RunReader {
+  private constructor(
+    private readonly db: Database,
+    readonly schema: Schema,
+    readonly snapshot: Snapshot,
+    readonly dbPath: string,
+  ) {}
+
+  static async open(dbPath: string): Promise<RunReader> {
+    const SQL = await loadSqlJs();
+    const snapshot = readSnapshot(dbPath);
+    let db: Database;
+    try {
+      db = new SQL.Database(snapshot.image);
+      db.exec('PRAGMA query_only = 1');
+    } catch (err) {
+      throw new WorkflowRunsError('not-a-database', `${dbPath} is not a readable SQLite database (${(err as Error).message}).`);
+    }
+    try {
+      return new RunReader(db, detectSchema(db, dbPath), snapshot, dbPath);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private all(sql: string, params: Params = {}): Row[] {
+    const stmt = this.db.prepare(sql);
+    try {
+      stmt.bind(bindNames(params));
+      const rows: Row[] = [];
+      while (stmt.step()) rows.push(stmt.getAsObject());
+      return rows;
+    } finally {
+      stmt.free();
+    }
+  }
+
+  private runColumn(name: string, fallback = 'NULL'): string {
+    return this.schema.runs.has(name) ? `r.${name}` : fallback;
+  }
+
+  private get joins(): string {
+    let sql = '';
+    if (this.schema.codebases?.has('id')) sql += ` LEFT JOIN ${CODEBASES} cb ON cb.id = r.codebase_id`;
+    if (this.schema.conversations?.has('id') && this.schema.runs.has('conversation_id')) {
+      sql += ` LEFT JOIN ${CONVERSATIONS} cv ON cv.id = r.conversation_id`;
+    }
+    return sql;
+  }
+
+  private selectList(): { sql: string; params: Params } {
+    const resumable = resumablePredicate('r');
+    const stale = staleRunningPredicate('r');
+    const cancellable = cancellablePredicate('r');
+    const hasCodebaseName = this.schema.codebases?.has('name') && this.schema.runs.has('codebase_id');
+    const hasPlatform = this.schema.conversations?.has('platform_type') && this.schema.runs.has('conversation_id');
+    const c = (name: string) => `${this.runColumn(name)} AS ${name}`;
+    const sql = [
+      'r.id AS id',
+      'r.workflow_name AS workflow_name',
+      'r.status AS status',
+      `${resumable.sql} AS resumable`,
+      `${stale.sql} AS interrupted`,
+      `${cancellable.sql} AS cancellable`,
+      ...[
+        'outcome', 'started_at', 'last_activity_at', 'completed_at', 'working_path', 'output_root',
+        'codebase_id', 'conversation_id', 'parent_run_id', 'user_message', 'current_step_index',
+        'metadata', 'user_id', 'parent_conversation_id',
+      ].map(c),
+      `${hasCodebaseName ? 'cb.name' : 'NULL'} AS codebase_name`,
+      `${hasPlatform ? 'cv.platform_type' : 'NULL'} AS platform`,
+    ].join(', ');
+    return { sql, params: { ...resumable.params, ...stale.params } };
+  }
+
+  /** The WHERE clause of a filter; `withStatus` false leaves the status out (for counts). */
+  private where(filter: RunFilter, withStatus = true): { sql: string; params: Params } {
+    const clauses: string[] = [];
+    const params: Params = {};
+    if (withStatus && filter.statuses?.length) {
+      const ors: string[] = [];
+      const plain = filter.statuses.filter((s) => s !== 'interrupted');
+      if (plain.length) {
+        ors.push(`r.status IN (${plain.map((_, i) => `:status${i}`).join(', ')})`);
+        plain.forEach((s, i) => (params[`status${i}`] = s));
+      }
+      if (filter.statuses.includes('interrupted')) {
+        const stale = staleRunningPredicate('r');
+        ors.push(stale.sql);
+        Object.assign(params, stale.params);
+      }
+      clauses.push(`(${ors.join(' OR ')})`);
+    }
+    const text = filter.text?.trim();
+    if (text) {
+      params.text = text.toLowerCase();
+      const message = this.schema.runs.has('user_message') ? ` OR instr(lower(coalesce(r.user_message, '')), :text) > 0` : '';
+      clauses.push(`(instr(lower(r.workflow_name), :text) > 0${message} OR substr(r.id, 1, length(:text)) = :text)`);
+    }
+    if (filter.folders?.length) {
+      const ors: string[] = [];
+      filter.folders.map(normalizeFolder).forEach((folder, i) => {
+        params[`folder${i}`] = folder;
+        params[`folderPrefix${i}`] = folder.endsWith(path.sep) ? folder : folder + path.sep;
+        const inside = (expr: string) =>
+          `(${expr} = :folder${i} OR substr(${expr}, 1, length(:folderPrefix${i})) = :folderPrefix${i})`;
+        if (this.schema.codebases?.has('default_cwd') && this.schema.runs.has('codebase_id')) ors.push(inside('cb.default_cwd'));
+        if (this.schema.runs.has('working_path')) ors.push(inside('r.working_path'));
+      });
+      clauses.push(ors.length ? `(${ors.join(' OR ')})` : '0');
+    }
+    return { sql: clauses.length ? ` WHERE ${clauses.join(' AND ')}` : '', params };
+  }
+
+  /** Runs newest first (`started_at DESC`). */
+  listRuns(filter: RunFilter = {}): RunSummary[] {
+    const select = this.selectList();
+    const where = this.where(filter);
+    const params: Params = { ...select.params, ...where.params, limit: filter.limit ?? -1, offset: filter.offset ?? 0 };
+    const sql =
+      `SELECT ${select.sql} FROM ${RUNS} r${this.joins}${where.sql}` +
+      ` ORDER BY ${this.runColumn('started_at')} DESC, r.rowid DESC LIMIT :limit OFFSET :offset`;
+    return this.all(sql, params).map((row) => toSummary(row));
+  }
+
+  /** How many runs per status (and `interrupted` for stale running orphans, also counted in running). */
+  countByStatus(filter: RunFilter = {}): StatusCounts {
+    const stale = staleRunningPredicate('r');
+    const where = this.where(filter, false);
+    const rows = this.all(
+      `SELECT r.status AS status, ${stale.sql} AS interrupted, count(*) AS n FROM ${RUNS} r${this.joins}${where.sql} GROUP BY 1, 2`,
+      { ...stale.params, ...where.params },
+    );
+    const counts: StatusCounts = {};
+    for (const row of rows) {
+      const status = String(row.status);
+      counts[status] = (counts[status] ?? 0) + Number(row.n);
+      if (row.interrupted) counts.interrupted = (counts.interrupted ?? 0) + Number(row.n);
+    }
+    return counts;
+  }
+
+  getRun(id: string): RunDetails | undefined {
+    const select = this.selectList();
+    const row = this.all(`SELECT ${select.sql} FROM ${RUNS} r${this.joins} WHERE r.id = :id`, { ...select.params, id })[0];
+    if (!row) return undefined;
+    const metadata = parseJson(row.metadata);
+    return {
+      ...toSummary(row),
+      metadata: metadata.value,
+      metadataValid: metadata.valid,
+      userId: str(row.user_id),
+      parentConversationId: str(row.parent_conversation_id),
+    };
+  }
+
+  /** A run's events in the order they happened. */
+  events(runId: string): RunEvent[] {
+    const cols = this.schema.events;
+    if (!cols?.has('workflow_run_id')) return [];
+    const col = (name: string) => (cols.has(name) ? name : 'NULL');
+    const order = cols.has('event_order') ? 'event_order, ' : '';
+    const rows = this.all(
+      `SELECT id, ${col('event_order')} AS event_order, ${col('event_type')} AS event_type, ${col('step_index')} AS step_index,` +
+        ` ${col('step_name')} AS step_name, ${col('data')} AS data, ${col('created_at')} AS created_at` +
+        ` FROM ${EVENTS} WHERE workflow_run_id = :id ORDER BY ${order}${col('created_at')}, rowid`,
+      { id: runId },
+    );
+    return rows.map((row) => ({
+      id: String(row.id),
+      order: num(row.event_order),
+      type: str(row.event_type) ?? 'unknown',
+      stepIndex: num(row.step_index),
+      stepName: str(row.step_name),
+      data: parseJson(row.data).value,
+      createdAt: toIsoUtc(row.created_at),
+    }));
+  }
+
+  /** Runs started by this run (`parent_run_id`), newest first. */
+  children(runId: string): RunSummary[] {
+    if (!this.schema.runs.has('parent_run_id')) return [];
+    const select = this.selectList();
+    const rows = this.all(
+      `SELECT ${select.sql} FROM ${RUNS} r${this.joins} WHERE r.parent_run_id = :id ORDER BY ${this.runColumn('started_at')} DESC, r.rowid DESC`,
+      { ...select.params, id: runId },
+    );
+    return rows.map((row) => toSummary(row));
+  }
+
+  /** A full id, or a unique prefix of at least `MIN_ID_PREFIX` characters. */
+  resolveId(input: string): IdResolution {
+    const wanted = input.trim();
+    if (this.all(`SELECT 1 FROM ${RUNS} WHERE id = :id`, { id: wanted }).length) return { kind: 'found', id: wanted };
+    if (wanted.length < MIN_ID_PREFIX) return { kind: 'too-short' };
+    const matches = this.all(`SELECT id FROM ${RUNS} WHERE substr(id, 1, length(:prefix)) = :prefix LIMIT 5`, {
+      prefix: wanted.toLowerCase(),
+    }).map((row) => String(row.id));
+    if (matches.length === 0) return { kind: 'not-found' };
+    if (matches.length > 1) return { kind: 'ambiguous', matches };
+    return { kind: 'found', id: matches[0] };
+  }
+}
+
+function toSummary(row: Row): RunSummary {
+  const metadata = parseJson(row.metadata).value;
+  return {
+    id: String(row.id),
+    workflowName: str(row.workflow_name) ?? '(unnamed workflow)',
+    status: str(row.status) ?? 'unknown',
+    resumable: row.resumable === 1,
+    interrupted: row.interrupted === 1,
+    cancellable: row.cancellable === 1,
+    outcome: str(row.outcome),
+    startedAt: toIsoUtc(row.started_at),
+    lastActivityAt: toIsoUtc(row.last_activity_at),
+    completedAt: toIsoUtc(row.completed_at),
+    workingPath: str(row.working_path),
+    outputRoot: str(row.output_root),
+    codebaseId: str(row.codebase_id),
+    codebaseName: str(row.codebase_name),
+    conversationId: str(row.conversation_id),
+    platform: str(row.platform),
+    parentRunId: str(row.parent_run_id),
+    userMessage: str(row.user_message),
+    currentStepIndex: num(row.current_step_index),
+    error: metadataError(metadata),
+    approval: metadataApproval(metadata),
+  };
+}

@@ -1,0 +1,53 @@
+import type { Params } from '../predicates';
+
+/** One statement of a write transaction, with the parameters it binds (bare names). */
+export interface Statement {
+  sql: string;
+  params: Params;
+}
+
+/**
+ * A write transaction for a writer engine: run `statements` in order inside `BEGIN IMMEDIATE` ...
+ * `COMMIT`, then return the rows of `result` (a SELECT run just before the commit).
+ */
+export interface WriteScript {
+  statements: Statement[];
+  result: Statement;
+}
+
+export type EngineName = 'node-sqlite' | 'sqlite3';
+export type EngineChoice = 'auto' | EngineName;
+
+export type ResultRow = Record<string, string | number | null>;
+
+/**
+ * A real SQLite that takes the OS file locks, so concurrent writers (the Archon server, the CLI,
+ * other windows) serialize with us. sql.js is never one: it cannot lock and cannot see the log.
+ */
+export interface WriterEngine {
+  readonly name: EngineName;
+  /** Human description, e.g. "node:sqlite (SQLite 3.50.4)". */
+  readonly description: string;
+  /**
+   * Runs the script in one write transaction. Throws `WorkflowRunsError('busy')` when the database
+   * stayed locked past the busy timeout (nothing changed), `write-failed` otherwise.
+   */
+  run(dbPath: string, script: WriteScript): Promise<ResultRow[]>;
+}
+
+/** How long a writer waits for another process's lock before giving up (milliseconds). */
+export const BUSY_TIMEOUT_MS = 5000;
+
+/** SQLite's primary result codes for a lock we could not get. */
+export function isBusyCode(code: number | undefined): boolean {
+  return code !== undefined && ((code & 0xff) === 5 || (code & 0xff) === 6);
+}
+
+/** The parameters a statement actually names (`:name`), so strict binders are not given extras. */
+export function usedParams(statement: Statement): Params {
+  const out: Params = {};
+  for (const [key, value] of Object.entries(statement.params)) {
+    if (new RegExp(`:${key}\\b`).test(statement.sql)) out[key] = value;
+  }
+  return out;
+}
