@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { WorkflowRunsError } from '../errors';
-import { BUSY_TIMEOUT_MS, isBusyCode, type ResultRow, type Statement, usedParams, type WriterEngine, type WriteScript } from './writer';
+import { BUSY_TIMEOUT_MS, isBusyCode, type ResultRow, usedParams, type WriterEngine, type WriteScript } from './writer';
 
 type NodeSqlite = typeof import('node:sqlite');
 
@@ -15,55 +16,112 @@ export function loadNodeSqlite(): NodeSqlite | undefined {
   }
 }
 
-function named(statement: Statement): Record<string, string | number | null> {
+interface Job {
+  dbPath: string;
+  busyTimeoutMs: number;
+  statements: { sql: string; params: Record<string, string | number | null> }[];
+  result: { sql: string; params: Record<string, string | number | null> };
+}
+
+type Reply = { rows: ResultRow[] } | { error: { message: string; errcode?: number } };
+
+/**
+ * Runs in a worker thread: DatabaseSync is synchronous and may wait up to the busy timeout for
+ * another process's lock, which must not freeze the caller's thread (the extension host).
+ * `db` stays referenced until `close()`: a collected connection finalizes its statements.
+ */
+const WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+const { DatabaseSync } = require('node:sqlite');
+parentPort.on('message', (job) => {
+  let db;
+  let open = false;
+  try {
+    db = new DatabaseSync(job.dbPath);
+    // The 'timeout' open option was seen ignored on Node 22.15; the pragma is not.
+    db.exec('PRAGMA busy_timeout = ' + job.busyTimeoutMs);
+    db.exec('BEGIN IMMEDIATE');
+    open = true;
+    for (const s of job.statements) db.prepare(s.sql).run(s.params);
+    const rows = db.prepare(job.result.sql).all(job.result.params);
+    db.exec('COMMIT');
+    open = false;
+    parentPort.postMessage({ rows: rows.map((r) => ({ ...r })) });
+  } catch (err) {
+    if (open) { try { db.exec('ROLLBACK'); } catch {} }
+    parentPort.postMessage({ error: { message: String(err && err.message || err), errcode: err && err.errcode } });
+  } finally {
+    try { if (db) db.close(); } catch {}
+  }
+});
+`;
+
+function named(params: Record<string, string | number | null>): Record<string, string | number | null> {
   const out: Record<string, string | number | null> = {};
-  for (const [key, value] of Object.entries(usedParams(statement))) out[`:${key}`] = value;
+  for (const [key, value] of Object.entries(params)) out[`:${key}`] = value;
   return out;
 }
 
-/** Writes through the runtime's built-in SQLite (`node:sqlite`). */
+/** Writes through the runtime's built-in SQLite (`node:sqlite`), off the calling thread. */
 export class NodeSqliteWriter implements WriterEngine {
   readonly name = 'node-sqlite' as const;
   readonly description: string;
+  private worker: Worker | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly sqlite: NodeSqlite) {
+  constructor(
+    sqlite: NodeSqlite,
+    private readonly busyTimeoutMs = BUSY_TIMEOUT_MS,
+  ) {
     const db = new sqlite.DatabaseSync(':memory:');
     const version = db.prepare('SELECT sqlite_version() AS v').get() as { v: string };
     db.close();
     this.description = `node:sqlite (SQLite ${version.v})`;
   }
 
-  async run(dbPath: string, script: WriteScript): Promise<ResultRow[]> {
+  run(dbPath: string, script: WriteScript): Promise<ResultRow[]> {
     // DatabaseSync would create a missing file; a vanished database is an error, not a new one.
-    if (!fs.existsSync(dbPath)) throw new WorkflowRunsError('no-database', `No database at ${dbPath}.`);
-    // `db` stays referenced until `close()` in `finally`: a collected connection finalizes its statements.
-    const db = new this.sqlite.DatabaseSync(dbPath);
-    let open = false;
-    try {
-      // The `timeout` open option was seen ignored on Node 22.15; the pragma is not.
-      db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
-      db.exec('BEGIN IMMEDIATE');
-      open = true;
-      for (const statement of script.statements) db.prepare(statement.sql).run(named(statement));
-      const rows = db.prepare(script.result.sql).all(named(script.result)) as ResultRow[];
-      db.exec('COMMIT');
-      open = false;
-      return rows;
-    } catch (err) {
-      if (open) {
-        try {
-          db.exec('ROLLBACK');
-        } catch {
-          // Closing the connection rolls back too.
-        }
-      }
-      const code = (err as { errcode?: number }).errcode;
-      if (isBusyCode(code)) {
-        throw new WorkflowRunsError('busy', 'The database is busy (another process holds its write lock); nothing changed. Retry.');
-      }
-      throw new WorkflowRunsError('write-failed', `node:sqlite: ${(err as Error).message}`);
-    } finally {
-      db.close();
+    if (!fs.existsSync(dbPath)) return Promise.reject(new WorkflowRunsError('no-database', `No database at ${dbPath}.`));
+    const job: Job = {
+      dbPath,
+      busyTimeoutMs: Math.round(this.busyTimeoutMs),
+      statements: script.statements.map((s) => ({ sql: s.sql, params: named(usedParams(s)) })),
+      result: { sql: script.result.sql, params: named(usedParams(script.result)) },
+    };
+    const next = this.queue.then(() => this.send(job));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Ends the worker thread; a later `run` starts a new one. */
+  dispose(): void {
+    void this.worker?.terminate();
+    this.worker = undefined;
+  }
+
+  private send(job: Job): Promise<ResultRow[]> {
+    if (!this.worker) {
+      this.worker = new Worker(WORKER_SOURCE, { eval: true });
     }
+    const worker = this.worker;
+    // Referenced while a job runs; an idle worker must not keep a CLI process alive.
+    worker.ref();
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error) => {
+        this.worker = undefined;
+        reject(new WorkflowRunsError('write-failed', `node:sqlite worker: ${err.message}`));
+      };
+      worker.once('error', onError);
+      worker.once('message', (reply: Reply) => {
+        worker.off('error', onError);
+        worker.unref();
+        if ('rows' in reply) return resolve(reply.rows);
+        if (isBusyCode(reply.error.errcode)) {
+          return reject(new WorkflowRunsError('busy', 'The database is busy (another process holds its write lock); nothing changed. Retry.'));
+        }
+        reject(new WorkflowRunsError('write-failed', `node:sqlite: ${reply.error.message}`));
+      });
+      worker.postMessage(job);
+    });
   }
 }

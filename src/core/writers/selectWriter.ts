@@ -7,19 +7,24 @@ export interface WriterOptions {
   engine?: EngineChoice;
   /** The `sqlite3` shell to use; found on PATH by default. */
   sqlite3Path?: string;
+  /** How long to wait for another process's write lock; 5 s by default, as Archon does. */
+  busyTimeoutMs?: number;
 }
 
 const HOW_TO_ENABLE =
   'Use VS Code 1.101 or later (or Node 22.13+ for the CLI), which has node:sqlite built in, or install the sqlite3 command-line shell (3.38+) and put it on PATH or in the "workflowRuns.sqlite3Path" setting.';
 
-async function nodeSqlite(): Promise<WriterEngine | string> {
+async function nodeSqlite(options: WriterOptions): Promise<WriterEngine | string> {
   const mod = loadNodeSqlite();
-  return mod ? new NodeSqliteWriter(mod) : `node:sqlite is not available in this runtime (Node ${process.versions.node}).`;
+  if (!mod) return `node:sqlite is not available in this runtime (Node ${process.versions.node}).`;
+  return new NodeSqliteWriter(mod, options.busyTimeoutMs);
 }
 
-async function shell(binary: string): Promise<WriterEngine | string> {
+async function shell(options: WriterOptions): Promise<WriterEngine | string> {
+  const binary = options.sqlite3Path?.trim() || 'sqlite3';
   const version = await probeSqliteShell(binary);
-  return version ? new SqliteShellWriter(binary, version) : `no usable sqlite3 shell (3.38 or later) at "${binary}".`;
+  if (!version) return `no usable sqlite3 shell (3.38 or later) at "${binary}".`;
+  return new SqliteShellWriter(binary, version, options.busyTimeoutMs);
 }
 
 /**
@@ -28,11 +33,10 @@ async function shell(binary: string): Promise<WriterEngine | string> {
  */
 export async function selectWriter(options: WriterOptions = {}): Promise<WriterEngine> {
   const choice = options.engine ?? 'auto';
-  const binary = options.sqlite3Path?.trim() || 'sqlite3';
-  const candidates = choice === 'auto' ? [nodeSqlite, () => shell(binary)] : [choice === 'node-sqlite' ? nodeSqlite : () => shell(binary)];
+  const candidates = choice === 'auto' ? [nodeSqlite, shell] : [choice === 'node-sqlite' ? nodeSqlite : shell];
   const reasons: string[] = [];
   for (const candidate of candidates) {
-    const result = await candidate();
+    const result = await candidate(options);
     if (typeof result !== 'string') return result;
     reasons.push(result);
   }

@@ -48,6 +48,7 @@ export class SqliteShellWriter implements WriterEngine {
   constructor(
     private readonly binary: string,
     version: string,
+    private readonly busyTimeoutMs = BUSY_TIMEOUT_MS,
   ) {
     this.description = `sqlite3 shell ${version} (${binary})`;
   }
@@ -58,7 +59,7 @@ export class SqliteShellWriter implements WriterEngine {
       for (const [key, value] of Object.entries(statement.params)) params.set(key, value);
     }
     const lines = [
-      `.timeout ${BUSY_TIMEOUT_MS}`,
+      `.timeout ${Math.round(this.busyTimeoutMs)}`,
       '.mode json',
       ...[...params].map(([key, value]) => `.parameter set :${key} ${shellValue(value)}`),
       'BEGIN IMMEDIATE;',
