@@ -96,6 +96,6 @@ export function metadataApproval(metadata: unknown): ApprovalGate | null {
   const a = metadata.approval;
   return {
     type: stringOrNull(a.type),
-    message: stringOrNull(a.message) ?? stringOrNull(a.prompt) ?? stringOrNull(a.question),
+    message: stringOrNull(a.message),
   };
 }

@@ -218,11 +218,12 @@ export class RunReader {
     const cols = this.schema.events;
     if (!cols?.has('workflow_run_id')) return [];
     const col = (name: string) => (cols.has(name) ? name : 'NULL');
-    const order = cols.has('event_order') ? 'event_order, ' : '';
+    // Archon's own order: created_at, then the (table-wide) event_order counter, then id.
+    const order = cols.has('event_order') ? ', coalesce(event_order, 0)' : '';
     const rows = this.all(
       `SELECT id, ${col('event_order')} AS event_order, ${col('event_type')} AS event_type, ${col('step_index')} AS step_index,` +
         ` ${col('step_name')} AS step_name, ${col('data')} AS data, ${col('created_at')} AS created_at` +
-        ` FROM ${EVENTS} WHERE workflow_run_id = :id ORDER BY ${order}${col('created_at')}, rowid`,
+        ` FROM ${EVENTS} WHERE workflow_run_id = :id ORDER BY ${col('created_at')}${order}, id`,
       { id: runId },
     );
     return rows.map((row) => ({
