@@ -55,15 +55,18 @@ function checkInstalled() {
 
 /**
  * Starts code-server on a free loopback port with throwaway dirs. Returns
- * { port, origin, tmp, proc, output(), stop() }. `env` entries are added to code-server's
+ * { port, origin, tmp, userDataDir, extensionsDir, proc, output(), stop() }. `env` entries are added to code-server's
  * environment, which its extension host inherits. `log(line)` gets code-server's own output
  * (default: dropped; kept in output() for error messages).
+ * `smokeTestDriver` (default true) is required for a test payload to run, but it also stops the
+ * workbench from showing notification toasts: openWorkbench turns it off.
  */
-async function startServer({ env = {}, log = null, startTimeoutMs = 60000 } = {}) {
+async function startServer({ env = {}, log = null, startTimeoutMs = 60000, smokeTestDriver = true } = {}) {
   checkInstalled();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vscode-host-'));
   const dir = (name) => { const d = path.join(tmp, name); fs.mkdirSync(d, { recursive: true }); return d; };
   const userDataDir = dir('user-data');
+  const extensionsDir = dir('extensions');
   fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
   const configFile = path.join(tmp, 'config.yaml');
@@ -75,12 +78,12 @@ async function startServer({ env = {}, log = null, startTimeoutMs = 60000 } = {}
     '--auth', 'none',
     '--bind-addr', `127.0.0.1:${port}`,
     '--user-data-dir', userDataDir,
-    '--extensions-dir', dir('extensions'),
+    '--extensions-dir', extensionsDir,
     '--config', configFile,
     '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
     '--disable-getting-started-override', '--ignore-last-opened',
-    '--vscode-option', 'enable-smoke-test-driver',
   ];
+  if (smokeTestDriver) args.push('--vscode-option', 'enable-smoke-test-driver');
   const childEnv = {
     ...process.env,
     PATH: `${paths.node24BinDir}${path.delimiter}${process.env.PATH || ''}`,
@@ -128,7 +131,7 @@ async function startServer({ env = {}, log = null, startTimeoutMs = 60000 } = {}
     }
     await sleep(200);
   }
-  return { port, origin, tmp, proc, output: () => out, stop };
+  return { port, origin, tmp, userDataDir, extensionsDir, proc, output: () => out, stop };
 }
 
 /** Workbench URL opening `workspace`, with an optional extension under development and test index. */
@@ -162,16 +165,24 @@ async function launchBrowser(tmp, { viewport = { width: 1400, height: 900 } } = 
 }
 
 /**
- * Opens the workbench on `workspace` with `extension` under development (no tests), for UI tests.
- * Returns { page, context, url, server, stop() }. Waits until the workbench is rendered.
+ * Opens the workbench on `workspace` with `extension` loaded, for UI tests (click tree rows, menus,
+ * quick picks, read toasts, screenshots). Returns { page, context, url, server, stop() }.
+ * The extension is symlinked into the throwaway --extensions-dir as an installed extension rather
+ * than passed as extensionDevelopmentPath: a built workbench reads that payload only with the
+ * smoke-test driver on, and the smoke-test driver suppresses notification toasts.
  */
 async function openWorkbench({ extension, workspace, env = {}, log = null, viewport } = {}) {
-  const server = await startServer({ env, log });
+  const server = await startServer({ env, log, smokeTestDriver: false });
   let context;
   try {
+    if (extension) {
+      const manifest = JSON.parse(fs.readFileSync(path.join(extension, 'package.json'), 'utf8'));
+      const id = `${manifest.publisher}.${manifest.name}-${manifest.version}`;
+      fs.symlinkSync(path.resolve(extension), path.join(server.extensionsDir, id));
+    }
     context = await launchBrowser(server.tmp, { viewport });
     const page = context.pages()[0] || await context.newPage();
-    const url = workbenchUrl(server, { workspace, extension });
+    const url = workbenchUrl(server, { workspace });
     await page.goto(url);
     await page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
     const stop = async () => {

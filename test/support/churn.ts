@@ -36,6 +36,10 @@ export class Churn {
     this.done = new Promise((resolve) => child.on('close', (code) => resolve(code)));
     const self = this;
     const pad = 'x'.repeat(options.padding ?? 200);
+    // A moment of work outside any transaction, as a real server has between writes. SQLite's
+    // locks are not fair: a writer that re-takes the lock the instant it commits starves the
+    // others' busy handlers.
+    const gap = `SELECT count(*) FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000) SELECT x FROM c);`;
     function* script(): Generator<string> {
       yield '.timeout 5000\n';
       for (let n = 1; !self.stopped; n++) {
@@ -45,6 +49,7 @@ INSERT INTO remote_agent_workflow_events (id, workflow_run_id, event_type, data)
 UPDATE churn_meta SET total = total + 1;
 COMMIT;
 SELECT 'ack ${n}';
+${gap}
 `;
         const every = options.checkpointEvery;
         if (every && n % every === 0) yield `PRAGMA wal_checkpoint(${n % (2 * every) === 0 ? 'TRUNCATE' : 'RESTART'});\n`;
