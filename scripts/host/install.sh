@@ -84,6 +84,8 @@ EOF
     cd "$CS_DIR"
     export PATH="$NODE_DIR/bin:$PATH"
     export npm_config_nodedir="$NODE_DIR"   # also seen by the nested npm installs
+    export TMPDIR="$HOST_DIR/tmp"           # npm's compile cache and build temp files stay here
+    mkdir -p "$TMPDIR"
     npm install --no-audit --no-fund --loglevel=warn --foreground-scripts --nodedir="$NODE_DIR" \
       > "$CS_DIR/install.log" 2>&1
   ) || { tail -40 "$CS_DIR/install.log" >&2; die "code-server install failed (full log: $CS_DIR/install.log)"; }
@@ -92,6 +94,7 @@ EOF
     grep -A8 'not yet covered by allowScripts' "$CS_DIR/install.log" >&2 || true
     die "npm skipped some install scripts (see $CS_DIR/install.log)"
   fi
+  rm -rf "$HOST_DIR/tmp"
   touch "$CS_DIR/.built"
 fi
 

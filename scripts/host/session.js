@@ -154,10 +154,13 @@ function workbenchUrl(server, { workspace, extension, tests }) {
 async function launchBrowser(tmp, { viewport = { width: 1400, height: 900 } } = {}) {
   const { chromium } = require('playwright-core');
   const profile = fs.mkdtempSync(path.join(tmp, 'chromium-'));
+  const home = fs.mkdtempSync(path.join(tmp, 'chromium-home-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: paths.chromiumBin,
     headless: true,
     args: CHROMIUM_ARGS,
+    // chromium writes crash-report settings and dconf under $HOME / XDG dirs: keep them throwaway
+    env: { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_CACHE_HOME: path.join(home, '.cache') },
     viewport,
     handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false, // we clean up ourselves
   });

@@ -1,0 +1,149 @@
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { archonDb, cleanupTempDirs, insertRun, REPO_ROOT, runRow, tempDir } from '../support/fixtures';
+import type { LiveDb } from '../support/liveDb';
+import { nodeWithSqlite } from '../support/racers';
+
+const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
+
+function cli(args: string[], env: NodeJS.ProcessEnv = {}, node = process.execPath) {
+  const r = spawnSync(node, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, DATABASE_URL: '', ...env } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('workflow-runs CLI (dist/cli.js, a real process)', function () {
+  this.timeout(30000);
+  let db: LiveDb;
+  before(function () {
+    if (!fs.existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run build` first');
+  });
+  beforeEach(async () => {
+    db = await archonDb();
+  });
+  afterEach(async () => {
+    await db?.close();
+  });
+  after(cleanupTempDirs);
+
+  it('list --json prints the documented fields', async () => {
+    const id = await insertRun(db, { status: 'failed', metadata: '{"error":"boom"}', started_at: "'2026-03-02 08:30:05'" });
+    const r = cli(['list', '--db', db.path, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const [run] = JSON.parse(r.stdout);
+    for (const key of ['id', 'workflowName', 'status', 'resumable', 'startedAt', 'lastActivityAt', 'completedAt', 'workingPath', 'codebaseName', 'parentRunId', 'error']) {
+      assert.ok(key in run, key);
+    }
+    assert.equal(run.id, id);
+    assert.equal(run.resumable, true);
+    assert.equal(run.startedAt, '2026-03-02T08:30:05Z');
+    assert.equal(run.error, 'boom');
+  });
+
+  it('list filters by status and limit, and prints a table for people', async () => {
+    for (const status of ['failed', 'running', 'completed', 'completed']) await insertRun(db, { status });
+    assert.equal(JSON.parse(cli(['list', '--db', db.path, '--status', 'completed,failed', '--json']).stdout).length, 3);
+    assert.equal(JSON.parse(cli(['list', '--db', db.path, '--limit', '1', '--json']).stdout).length, 1);
+    const human = cli(['list', '--db', db.path]);
+    assert.match(human.stdout, /^ID\s+STATUS\s+WORKFLOW/);
+    assert.match(human.stdout, /2 completed/);
+  });
+
+  it('resume by prefix: 0 when claimed, 3 when lost, with the documented JSON', async () => {
+    const id = await insertRun(db, { status: 'failed' });
+    const first = cli(['resume', id.slice(0, 8), '--db', db.path, '--json']);
+    assert.equal(first.code, 0, first.stderr);
+    assert.deepEqual(JSON.parse(first.stdout), { outcome: 'resumed', runId: id, status: 'running' });
+    assert.equal((await runRow(db, id))!.status, 'running');
+    const second = cli(['resume', id, '--db', db.path, '--json']);
+    assert.equal(second.code, 3);
+    assert.deepEqual(JSON.parse(second.stdout), { outcome: 'not-resumable', runId: id, status: 'running' });
+    const human = cli(['resume', id, '--db', db.path]);
+    assert.match(human.stderr, /not resumable \(status: running\); nothing changed/);
+  });
+
+  it('cancel: 0 when cancelled, 3 for nothing to cancel, 4 for an unknown id', async () => {
+    const id = await insertRun(db, { status: 'running' });
+    assert.equal(cli(['cancel', id, '--db', db.path]).code, 0);
+    const again = cli(['cancel', id, '--db', db.path, '--json']);
+    assert.equal(again.code, 3);
+    assert.deepEqual(JSON.parse(again.stdout), { outcome: 'nothing-to-cancel', runId: id, status: 'cancelled' });
+    const unknown = cli(['cancel', 'f'.repeat(32), '--db', db.path, '--json']);
+    assert.equal(unknown.code, 4);
+    assert.deepEqual(JSON.parse(unknown.stdout), { outcome: 'not-found', runId: 'f'.repeat(32), status: null });
+    assert.equal(cli(['cancel', 'ffffffff', '--db', db.path]).code, 4);
+  });
+
+  it('an ambiguous prefix is a usage error (2) and changes nothing', async () => {
+    await insertRun(db, { id: 'abcdef0011', status: 'failed' });
+    await insertRun(db, { id: 'abcdef0022', status: 'failed' });
+    const r = cli(['resume', 'abcdef00', '--db', db.path]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /matches several runs/);
+    assert.equal(await db.scalar("SELECT count(*) FROM remote_agent_workflow_runs WHERE status = 'failed'"), 2);
+  });
+
+  it('show prints a run with its events', async () => {
+    const id = await insertRun(db, { status: 'failed', metadata: '{"error":"boom"}' });
+    await db.exec(`INSERT INTO remote_agent_workflow_events (id, workflow_run_id, event_type, step_name) VALUES ('e1', '${id}', 'node_failed', 'implement')`);
+    const r = cli(['show', id.slice(0, 10), '--db', db.path]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Error:\s+boom/);
+    assert.match(r.stdout, /node_failed\s+implement/);
+    const json = JSON.parse(cli(['show', id, '--db', db.path, '--json']).stdout);
+    assert.equal(json.run.id, id);
+    assert.equal(json.events[0].type, 'node_failed');
+  });
+
+  it('usage errors exit 2', () => {
+    assert.equal(cli([]).code, 2);
+    assert.equal(cli(['frobnicate']).code, 2);
+    assert.equal(cli(['resume']).code, 2);
+    assert.equal(cli(['list', '--limit', 'ten']).code, 2);
+    assert.equal(cli(['resume', 'x', '--engine', 'sqljs']).code, 2);
+    assert.equal(cli(['--help']).code, 0);
+  });
+
+  it('bad databases exit 1 with one specific line', () => {
+    const dir = tempDir();
+    const text = path.join(dir, 'notes.db');
+    fs.writeFileSync(text, 'not a database at all, just some text that is long enough to have a header\n'.repeat(3));
+    for (const [file, pattern] of [
+      [path.join(dir, 'missing.db'), /No database at .*missing\.db/],
+      [text, /notes\.db is not a SQLite database/],
+    ] as const) {
+      const r = cli(['list', '--db', file]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, pattern);
+      assert.equal(r.stderr.trim().split('\n').length, 1);
+    }
+    assert.equal(fs.existsSync(path.join(dir, 'missing.db')), false, 'nothing created');
+  });
+
+  it('finds Archon\'s database under ARCHON_HOME and reports a PostgreSQL setup instead of guessing', async () => {
+    const home = path.dirname(db.path);
+    await insertRun(db, { status: 'paused' });
+    const r = cli(['list', '--json'], { ARCHON_HOME: home });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout)[0].status, 'paused');
+    const pg = cli(['list'], { ARCHON_HOME: home, DATABASE_URL: 'postgres://localhost/archon' });
+    assert.equal(pg.code, 1);
+    assert.match(pg.stderr, /configured for PostgreSQL/);
+    fs.writeFileSync(path.join(home, '.env'), 'DATABASE_URL="postgres://db/archon"\n');
+    assert.match(cli(['list'], { ARCHON_HOME: home }).stderr, /PostgreSQL \(DATABASE_URL in .*\.env\)/);
+  });
+
+  it('--engine node-sqlite is honoured, and without it available the exit is 6 with what would help', async () => {
+    const id = await insertRun(db, { status: 'failed' });
+    const withSqlite = nodeWithSqlite();
+    if (withSqlite) {
+      const r = cli(['resume', id, '--db', db.path, '--engine', 'node-sqlite', '--json'], {}, withSqlite);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stderr, '', 'no experimental warning noise');
+    }
+    const noShell = cli(['resume', id, '--db', db.path, '--engine', 'sqlite3', '--sqlite3', '/nonexistent/sqlite3']);
+    assert.equal(noShell.code, 6);
+    assert.match(noShell.stderr, /No safe way to write.*install the sqlite3 command-line shell/);
+  });
+});
