@@ -95,7 +95,9 @@ async function main() {
       if (!isNoise(text)) process.stdout.write(`${text}\n`);
       else if (opts.verbose) console.error(`${tag} [workbench ${type}] ${text}`);
     });
-    await page.exposeFunction('codeAutomationExit', (code) => { resolveExit(Number(code)); });
+    await page.exposeFunction('codeAutomationExit', (code) => {
+      resolveExit(Number.isInteger(code) ? code : 1);
+    });
     if (opts.verbose) page.on('console', (m) => console.error(`${tag} [page ${m.type()}] ${m.text()}`));
     page.on('crash', () => resolveExit('page crashed'));
 

@@ -55,8 +55,8 @@ function checkInstalled() {
 
 /**
  * Starts code-server on a free loopback port with throwaway dirs. Returns
- * { port, origin, tmp, userDataDir, extensionsDir, proc, output(), stop() }. `env` entries are added to code-server's
- * environment, which its extension host inherits. `log(line)` gets code-server's own output
+ * { port, origin, tmp, userDataDir, extensionsDir, proc, output(), stop() }. `env` entries are
+ * added to code-server's environment, which its extension host inherits. `log(line)` gets code-server's own output
  * (default: dropped; kept in output() for error messages).
  * `smokeTestDriver` (default true) is required for a test payload to run, but it also stops the
  * workbench from showing notification toasts: openWorkbench turns it off.
@@ -109,9 +109,11 @@ async function startServer({ env = {}, log = null, startTimeoutMs = 60000, smoke
   proc.on('exit', (code, signal) => { exited = { code, signal }; });
 
   let stopped = false;
+  const killGroupSync = () => { try { process.kill(-proc.pid, 'SIGKILL'); } catch { /* gone */ } };
   const stop = async () => {
     if (stopped) return;
     stopped = true;
+    stopSync.delete(killGroupSync);
     const kill = (sig) => { try { process.kill(-proc.pid, sig); } catch { /* gone */ } };
     if (!exited) {
       kill('SIGTERM');
@@ -120,7 +122,7 @@ async function startServer({ env = {}, log = null, startTimeoutMs = 60000, smoke
     kill('SIGKILL'); // whatever is left in the group (extension host, watchers)
     fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
   };
-  stopSync.add(() => { try { process.kill(-proc.pid, 'SIGKILL'); } catch { /* gone */ } });
+  stopSync.add(killGroupSync);
 
   const origin = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + startTimeoutMs;

@@ -60,6 +60,10 @@ export interface RunFilter {
   statuses?: string[];
   /** Case-insensitive match on workflow name or user message, or an id prefix. */
   text?: string;
+  /** Only runs Resume may claim (the compare-and-swap's own predicate). */
+  resumable?: boolean;
+  /** Only runs Cancel would change (the cancel guard's own predicate). */
+  cancellable?: boolean;
   /** Only runs whose codebase folder or working path is inside one of these folders. */
   folders?: string[];
   limit?: number;

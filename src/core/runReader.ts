@@ -150,6 +150,14 @@ export class RunReader {
       }
       clauses.push(`(${ors.join(' OR ')})`);
     }
+    for (const [wanted, predicate] of [
+      [filter.resumable, resumablePredicate('r')],
+      [filter.cancellable, cancellablePredicate('r')],
+    ] as const) {
+      if (!wanted) continue;
+      clauses.push(predicate.sql);
+      Object.assign(params, predicate.params);
+    }
     const text = filter.text?.trim();
     if (text) {
       params.text = text.toLowerCase();

@@ -76,6 +76,8 @@ describe('RunReader', function () {
       assert.deepEqual(ids({ text: "%' OR 1=1 --" }), [], 'text is bound, not interpolated');
       assert.deepEqual(ids({ folders: ['/home/alice/code/widgets/'] }), ['aaaa0001', 'bbbb0004'], 'codebase folder or working path inside; not a sibling with the same prefix');
       assert.deepEqual(ids({ folders: ['/home/alice/code'] }), ['aaaa0001', 'aaaa0002', 'bbbb0004', 'cccc0005']);
+      assert.deepEqual(ids({ resumable: true }), ['aaaa0002', 'bbbb0003', 'bbbb0004'], 'the CAS predicate: failed, paused, stale running');
+      assert.deepEqual(ids({ cancellable: true }), ['aaaa0001', 'aaaa0002', 'bbbb0003', 'bbbb0004', 'cccc0005']);
       assert.equal(r.listRuns({ limit: 2 }).length, 2);
       assert.equal(r.listRuns({ limit: 2, offset: 4 }).length, 1);
       const interrupted = r.listRuns({ statuses: ['interrupted'] })[0];

@@ -1,0 +1,62 @@
+import * as vscode from 'vscode';
+import { cancel, resume } from './vscode/commands/runActions';
+import { copyId, filterRuns, openWorkingFolder, selectDatabase, showDetails, showMore, toggleScope } from './vscode/commands/viewCommands';
+import { config } from './vscode/configuration';
+import { DatabaseWatcher } from './vscode/databaseWatcher';
+import { log } from './vscode/log';
+import { Notifier } from './vscode/notifier';
+import { DETAILS_SCHEME, RunDetailsProvider } from './vscode/runDetailsDocument';
+import { RunStore } from './vscode/runStore';
+import { RunsView } from './vscode/runsView';
+import { Writers } from './vscode/writers';
+
+/** What `activate()` returns: the live pieces, for the extension's own tests and other extensions. */
+export interface WorkflowRunsApi {
+  store: RunStore;
+  view: RunsView;
+  notifier: Notifier;
+}
+
+export function activate(context: vscode.ExtensionContext): WorkflowRunsApi {
+  const store = new RunStore();
+  const notifier = new Notifier();
+  const writers = new Writers();
+  const view = new RunsView(store);
+  const details = new RunDetailsProvider(store);
+  const watcher = new DatabaseWatcher(() => void store.refresh());
+  const actions = { store, notifier, writers };
+  const command = (id: string, run: (...args: unknown[]) => unknown) => vscode.commands.registerCommand(`workflowRuns.${id}`, run);
+
+  context.subscriptions.push(
+    log,
+    store,
+    writers,
+    view,
+    details,
+    watcher,
+    vscode.workspace.registerTextDocumentContentProvider(DETAILS_SCHEME, details),
+    command('refresh', () => store.refresh(true)),
+    command('resume', (arg) => resume(actions, arg)),
+    command('cancel', (arg) => cancel(actions, arg)),
+    command('selectDatabase', () => selectDatabase(store)),
+    command('showDetails', (arg) => showDetails(store, notifier, arg)),
+    command('copyId', (arg) => copyId(arg)),
+    command('openWorkingFolder', (arg) => openWorkingFolder(notifier, arg)),
+    command('filter', () => filterRuns(store)),
+    command('toggleScope', () => toggleScope(store, notifier)),
+    command('showMore', (key) => showMore(store, key as never)),
+    store.onDidChange(() => watcher.watch(store.dbPath, config.pollIntervalMs())),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (config.affects(e, 'scope')) store.scope = config.scope();
+      if (config.affects(e)) void store.refresh(true);
+    }),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => void store.refresh(true)),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void store.refresh(true)),
+  );
+
+  // The first read happens after activation returns, so a large database never delays startup.
+  setImmediate(() => void store.refresh(true));
+  return { store, view, notifier };
+}
+
+export function deactivate(): void {}

@@ -1,0 +1,41 @@
+import * as vscode from 'vscode';
+import type { RunFilter, RunSummary } from '../../core/runModel';
+import { relative, shortId, statusText } from '../format';
+import type { Notifier } from '../notifier';
+import type { RunStore } from '../runStore';
+import { RunNode } from '../treeViews/nodes';
+
+/** The run an item command acts on: the tree item it was invoked on, a run id, or a QuickPick. */
+export async function chooseRun(
+  store: RunStore,
+  notifier: Notifier,
+  arg: unknown,
+  which: Pick<RunFilter, 'resumable' | 'cancellable'>,
+  placeHolder: string,
+): Promise<RunSummary | undefined> {
+  if (arg instanceof RunNode) return arg.run;
+  const state = store.state;
+  if (state.kind !== 'ready') {
+    void notifier.show('warning', 'No workflow-runs database is loaded.');
+    return undefined;
+  }
+  if (typeof arg === 'string') {
+    const resolved = state.reader.resolveId(arg);
+    return resolved.kind === 'found' ? state.reader.getRun(resolved.id) : undefined;
+  }
+  const runs = state.reader.listRuns({ ...store.baseFilter(), ...which, limit: 500 });
+  if (!runs.length) {
+    void notifier.show('info', which.resumable ? 'No run can be resumed right now.' : 'No run can be cancelled right now.');
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    runs.map((run) => ({
+      label: run.workflowName,
+      description: [statusText(run), relative(run.startedAt), run.codebaseName].filter(Boolean).join(' · '),
+      detail: `${shortId(run.id)}${run.error ? ` — ${run.error}` : run.userMessage ? ` — ${run.userMessage}` : ''}`,
+      run,
+    })),
+    { placeHolder, matchOnDescription: true, matchOnDetail: true },
+  );
+  return picked?.run;
+}

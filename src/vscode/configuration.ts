@@ -1,0 +1,31 @@
+import * as os from 'node:os';
+import * as vscode from 'vscode';
+import type { EngineChoice } from '../core/writers/writer';
+
+const SECTION = 'workflowRuns';
+
+function get<T>(key: string, fallback: T): T {
+  return vscode.workspace.getConfiguration(SECTION).get<T>(key, fallback);
+}
+
+/** The configured database path with `~` and `${workspaceFolder}` expanded; undefined = Archon's own. */
+export function databasePathSetting(): string | undefined {
+  const raw = get('databasePath', '').trim();
+  if (!raw) return undefined;
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
+  return raw.replace(/\$\{workspaceFolder\}/g, folder).replace(/^~(?=$|[\\/])/, os.homedir());
+}
+
+export type Scope = 'workspace' | 'all';
+
+export const config = {
+  scope: (): Scope => (get<string>('scope', 'workspace') === 'all' ? 'all' : 'workspace'),
+  runsPerGroup: (): number => Math.max(1, Math.floor(get('runsPerGroup', 25))),
+  writerEngine: (): EngineChoice => get<EngineChoice>('writerEngine', 'auto'),
+  sqlite3Path: (): string => get('sqlite3Path', 'sqlite3'),
+  pollIntervalMs: (): number => Math.max(0, get('pollIntervalSeconds', 5)) * 1000,
+  async setDatabasePath(value: string): Promise<void> {
+    await vscode.workspace.getConfiguration(SECTION).update('databasePath', value, vscode.ConfigurationTarget.Global);
+  },
+  affects: (e: vscode.ConfigurationChangeEvent, key?: string) => e.affectsConfiguration(key ? `${SECTION}.${key}` : SECTION),
+};

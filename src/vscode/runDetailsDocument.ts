@@ -1,0 +1,76 @@
+import * as vscode from 'vscode';
+import type { RunDetails, RunEvent, RunSummary } from '../core/runModel';
+import { duration, local, shortId, statusText } from './format';
+import type { RunStore } from './runStore';
+
+export const DETAILS_SCHEME = 'workflow-run';
+
+export function detailsUri(run: RunSummary): vscode.Uri {
+  return vscode.Uri.from({ scheme: DETAILS_SCHEME, path: `/${shortId(run.id)} ${run.workflowName.replace(/[\\/]/g, '-')}.md`, query: run.id });
+}
+
+function json(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value, null, 2);
+}
+
+export function renderDetails(run: RunDetails, events: RunEvent[], children: RunSummary[]): string {
+  const rows: [string, string | number | null][] = [
+    ['ID', `\`${run.id}\``],
+    ['Status', statusText(run) + (run.resumable ? ' (resumable)' : '')],
+    ['Outcome', run.outcome],
+    ['Project', run.codebaseName],
+    ['Platform', run.platform],
+    ['Started', run.startedAt && `${local(run.startedAt)} (${run.startedAt})`],
+    ['Last activity', run.lastActivityAt && `${local(run.lastActivityAt)} (${run.lastActivityAt})`],
+    ['Completed', run.completedAt && `${local(run.completedAt)} (${run.completedAt})`],
+    ['Duration', duration(run.startedAt, run.completedAt) ?? null],
+    ['Working path', run.workingPath && `\`${run.workingPath}\``],
+    ['Output root', run.outputRoot && `\`${run.outputRoot}\``],
+    ['Parent run', run.parentRunId && `\`${run.parentRunId}\``],
+    ['Conversation', run.conversationId && `\`${run.conversationId}\``],
+    ['Current step', run.currentStepIndex],
+  ];
+  const lines = [`# ${run.workflowName}`, '', '| Field | Value |', '| --- | --- |'];
+  for (const [k, v] of rows) if (v !== null && v !== '') lines.push(`| ${k} | ${String(v).replace(/\|/g, '\\|')} |`);
+  if (run.error) lines.push('', '## Error', '', '```text', run.error, '```');
+  if (run.approval) lines.push('', '## Awaiting approval', '', `${run.approval.type ?? 'approval'}: ${run.approval.message ?? ''}`);
+  if (run.userMessage) lines.push('', '## Message', '', '```text', run.userMessage, '```');
+  lines.push('', `## Metadata${run.metadataValid ? '' : ' (not valid JSON, shown as stored)'}`, '', '```json', json(run.metadata), '```');
+  if (children.length) {
+    lines.push('', '## Child runs', '');
+    for (const c of children) lines.push(`- ${c.workflowName} — ${statusText(c)} — \`${c.id}\``);
+  }
+  lines.push('', `## Events (${events.length})`, '');
+  for (const e of events) {
+    lines.push(`### ${e.createdAt ? local(e.createdAt) : '(no time)'} — ${e.type}${e.stepName ? ` — ${e.stepName}` : ''}`, '');
+    if (e.data && !(typeof e.data === 'object' && Object.keys(e.data).length === 0)) lines.push('```json', json(e.data), '```', '');
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Read-only documents showing every field of a run, its metadata and its events. */
+export class RunDetailsProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  private readonly open = new Set<string>();
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly store: RunStore) {
+    // Open details follow the database as the tree does.
+    this.subscription = store.onDidChange(() => this.open.forEach((u) => this.changed.fire(vscode.Uri.parse(u))));
+  }
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    this.open.add(uri.toString());
+    const state = this.store.state;
+    if (state.kind !== 'ready') return `# Run ${uri.query}\n\nThe database is not loaded.\n`;
+    const run = state.reader.getRun(uri.query);
+    if (!run) return `# Run ${uri.query}\n\nThis run no longer exists in ${state.dbPath}.\n`;
+    return renderDetails(run, state.reader.events(run.id), state.reader.children(run.id));
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+}

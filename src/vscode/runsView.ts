@@ -1,0 +1,44 @@
+import * as vscode from 'vscode';
+import type { RunStore } from './runStore';
+import type { Node } from './treeViews/nodes';
+import { RunsTreeProvider } from './treeViews/runsTreeProvider';
+
+export const VIEW_ID = 'workflowRuns.runs';
+
+/** The tree view plus what frames it: context keys for menus and welcome views, message, description. */
+export class RunsView implements vscode.Disposable {
+  readonly provider: RunsTreeProvider;
+  readonly treeView: vscode.TreeView<Node>;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly store: RunStore) {
+    this.provider = new RunsTreeProvider(store);
+    this.treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this.provider, showCollapseAll: true });
+    this.subscription = store.onDidChange(() => this.update());
+    this.update();
+  }
+
+  private update(): void {
+    const state = this.store.state;
+    const ready = state.kind === 'ready';
+    const empty = ready && state.groups.length === 0;
+    const key = state.kind === 'no-database' ? 'noDatabase' : state.kind === 'ready' ? (empty ? 'empty' : 'ready') : state.kind;
+    void vscode.commands.executeCommand('setContext', 'workflowRuns.state', key);
+    void vscode.commands.executeCommand('setContext', 'workflowRuns.hasResumable', ready && state.hasResumable);
+    void vscode.commands.executeCommand('setContext', 'workflowRuns.hasCancellable', ready && state.hasCancellable);
+    void vscode.commands.executeCommand('setContext', 'workflowRuns.scope', this.store.scope);
+    this.treeView.message = state.kind === 'unreadable' || state.kind === 'no-database' || state.kind === 'postgres' ? state.message : undefined;
+    const parts: string[] = [this.store.folders ? 'this workspace' : 'all runs'];
+    if (this.store.filter.statuses.length) parts.push(this.store.filter.statuses.join(', '));
+    if (this.store.filter.text) parts.push(`“${this.store.filter.text}”`);
+    this.treeView.description = parts.join(' · ');
+    const running = ready ? (state.counts.running ?? 0) - (state.counts.interrupted ?? 0) : 0;
+    this.treeView.badge = running > 0 ? { value: running, tooltip: `${running} running` } : undefined;
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.treeView.dispose();
+    this.provider.dispose();
+  }
+}

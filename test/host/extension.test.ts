@@ -1,0 +1,161 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { WorkflowRunsApi } from '../../src/extension';
+import { archonDb, cleanupTempDirs, insertRun, lit, runRow, tempDir } from '../support/fixtures';
+import type { LiveDb } from '../support/liveDb';
+import { api, findRunNode, lastShown, setting, treeLabels, useDatabase, waitFor } from './helpers';
+
+describe('Workflow Runs in a real VS Code', function () {
+  this.timeout(30000);
+  let a: WorkflowRunsApi;
+  let db: LiveDb;
+
+  before(async () => {
+    a = await api();
+    await setting('scope', 'all');
+    await setting('pollIntervalSeconds', 0); // prove the file watcher, not polling, does the refresh
+  });
+  beforeEach(async () => {
+    db = await archonDb();
+    a.notifier.shown.length = 0;
+    a.notifier.answer = undefined;
+  });
+  afterEach(async () => {
+    await db?.close();
+  });
+  after(async () => {
+    await setting('databasePath', undefined);
+    await setting('scope', undefined);
+    await setting('pollIntervalSeconds', undefined);
+    cleanupTempDirs();
+  });
+
+  it('activates and shows the database as status groups with counts, in order', async () => {
+    await db.exec(`INSERT INTO remote_agent_codebases (id, name, default_cwd) VALUES ('cb', 'acme/widgets', '/src/widgets')`);
+    await insertRun(db, { status: 'completed', workflow_name: 'wf-done' });
+    await insertRun(db, { status: 'failed', workflow_name: 'wf-failed', codebase_id: 'cb' });
+    await insertRun(db, { status: 'running', workflow_name: 'wf-live', last_activity_at: "datetime('now')" });
+    await insertRun(db, { status: 'running', workflow_name: 'wf-orphan', last_activity_at: "datetime('now', '-3 days')" });
+    await insertRun(db, { status: 'paused', workflow_name: 'wf-gate' });
+    const state = await useDatabase(a, db.path);
+    assert.equal(state.kind, 'ready');
+    const tree = treeLabels(a);
+    assert.deepEqual(tree.map((g) => g.group), ['Running (2)', 'Paused (awaiting approval) (1)', 'Failed (1)', 'Completed (1)']);
+    const running = tree[0].runs;
+    assert.ok(running.some((r) => r.startsWith('wf-orphan|interrupted — resumable')), running.join('; '));
+    assert.ok(tree[2].runs[0].startsWith('wf-failed|') && tree[2].runs[0].endsWith('acme/widgets'), tree[2].runs[0]);
+    const failedNode = findRunNode(a, (await db.query(`SELECT id FROM remote_agent_workflow_runs WHERE workflow_name = 'wf-failed'`))[0].id as string);
+    assert.match(String(failedNode.contextValue), /\bresumable\b/);
+    assert.match(String(failedNode.contextValue), /\bcancellable\b/);
+    const done = findRunNode(a, (await db.query(`SELECT id FROM remote_agent_workflow_runs WHERE workflow_name = 'wf-done'`))[0].id as string);
+    assert.doesNotMatch(String(done.contextValue), /resumable|cancellable/);
+  });
+
+  it('resumes a failed run through the command: the row is running and the claim is reported', async () => {
+    const id = await insertRun(db, { status: 'failed', metadata: '{"error":"node implement failed"}' });
+    await useDatabase(a, db.path);
+    await vscode.commands.executeCommand('workflowRuns.resume', findRunNode(a, id));
+    const row = await runRow(db, id);
+    assert.equal(row!.status, 'running');
+    assert.equal(await db.scalar(`SELECT count(*) FROM remote_agent_workflow_events WHERE workflow_run_id = ${lit(id)} AND event_type = 'workflow_resumed'`), 1);
+    const shown = lastShown(a);
+    assert.equal(shown.level, 'info');
+    assert.match(shown.message, /^Claimed archon-fix-github-issue \(\w{8}\): it is now running/);
+    assert.match(shown.message, /A claim starts no work/);
+  });
+
+  it('reports a lost race with the current status and changes nothing', async () => {
+    const id = await insertRun(db, { status: 'failed', metadata: '{"error":"x"}' });
+    await useDatabase(a, db.path);
+    const node = findRunNode(a, id);
+    // Another process (the CLI, another window) claims it after the tree listed it.
+    await db.exec(`BEGIN IMMEDIATE; UPDATE remote_agent_workflow_runs SET status = 'running', last_activity_at = datetime('now'), metadata = '{}' WHERE id = ${lit(id)}; COMMIT`);
+    const before = await runRow(db, id);
+    await vscode.commands.executeCommand('workflowRuns.resume', node);
+    assert.deepEqual(await runRow(db, id), before, 'row unchanged');
+    assert.equal(await db.scalar('SELECT count(*) FROM remote_agent_workflow_events'), 0, 'the loser wrote no event');
+    const shown = lastShown(a);
+    assert.equal(shown.level, 'warning');
+    assert.match(shown.message, /is already running — another window, the CLI or the server claimed it first\. Nothing changed\./);
+    assert.deepEqual(shown.items, ['Refresh']);
+  });
+
+  it('cancel of a completed run says nothing to cancel and leaves the row byte-identical', async () => {
+    const id = await insertRun(db, { status: 'completed', completed_at: "'2026-01-02 03:04:05'" });
+    await useDatabase(a, db.path);
+    const before = await runRow(db, id);
+    await vscode.commands.executeCommand('workflowRuns.cancel', findRunNode(a, id));
+    assert.deepEqual(await runRow(db, id), before);
+    assert.match(lastShown(a).message, /^Nothing to cancel: archon-fix-github-issue \(\w{8}\) is already completed\. Nothing changed\.$/);
+  });
+
+  it('cancel of a running run asks first, then cancels', async () => {
+    const id = await insertRun(db, { status: 'running', last_activity_at: "datetime('now')" });
+    await useDatabase(a, db.path);
+    a.notifier.answer = () => undefined; // dismissed: nothing happens
+    await vscode.commands.executeCommand('workflowRuns.cancel', findRunNode(a, id));
+    assert.equal((await runRow(db, id))!.status, 'running');
+    assert.equal(a.notifier.shown.filter((s) => s.modal).length, 1);
+    a.notifier.answer = (shown) => (shown.modal ? 'Cancel Run' : undefined);
+    await vscode.commands.executeCommand('workflowRuns.cancel', findRunNode(a, id));
+    assert.equal((await runRow(db, id))!.status, 'cancelled');
+    assert.match(lastShown(a).message, /^Cancelled archon-fix-github-issue/);
+  });
+
+  it('shows a commit left in the -wal file within 2 seconds, without a manual refresh', async () => {
+    await insertRun(db, { status: 'completed' });
+    await useDatabase(a, db.path);
+    const id = await insertRun(db, { status: 'paused', workflow_name: 'wf-appeared' });
+    assert.ok(fs.statSync(`${db.path}-wal`).size > 0);
+    const started = Date.now();
+    await waitFor('the new run in the tree', () => treeLabels(a).some((g) => g.runs.some((r) => r.startsWith('wf-appeared|'))), 2000);
+    console.log(`      appeared after ${Date.now() - started} ms`);
+    findRunNode(a, id);
+  });
+
+  it('lists events in order under a run, and opens its details as a read-only document', async () => {
+    const id = await insertRun(db, { status: 'failed', metadata: '{"error":"boom"}' });
+    await db.exec(`INSERT INTO remote_agent_workflow_events (id, workflow_run_id, event_type, step_name, created_at) VALUES
+      ('e1', ${lit(id)}, 'workflow_started', NULL, '2026-03-01 10:00:00'), ('e2', ${lit(id)}, 'node_failed', 'implement', '2026-03-01 10:05:00')`);
+    await useDatabase(a, db.path);
+    const node = findRunNode(a, id);
+    const [eventsNode] = a.view.provider.getChildren(node);
+    assert.equal(eventsNode.label, 'Events');
+    assert.deepEqual(a.view.provider.getChildren(eventsNode).map((e) => e.label), ['workflow_started', 'node_failed']);
+    await vscode.commands.executeCommand('workflowRuns.showDetails', node);
+    const doc = await waitFor('the details editor', () => vscode.window.activeTextEditor?.document.uri.scheme === 'workflow-run' && vscode.window.activeTextEditor.document);
+    assert.match(doc.getText(), /## Error\n\n```text\nboom\n```/);
+    assert.match(doc.getText(), /node_failed — implement/);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  it('scopes to the workspace folder by default and shows all runs on toggle', async () => {
+    const folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    await insertRun(db, { status: 'failed', workflow_name: 'wf-here', working_path: path.join(folder, 'wt') });
+    await insertRun(db, { status: 'failed', workflow_name: 'wf-elsewhere', working_path: '/somewhere/else' });
+    await useDatabase(a, db.path);
+    a.store.scope = 'workspace';
+    await a.store.refresh(true);
+    assert.deepEqual(treeLabels(a).flatMap((g) => g.runs.map((r) => r.split('|')[0])), ['wf-here']);
+    await vscode.commands.executeCommand('workflowRuns.toggleScope');
+    assert.equal(a.store.scope, 'all');
+    assert.deepEqual(treeLabels(a).flatMap((g) => g.runs.map((r) => r.split('|')[0])).sort(), ['wf-elsewhere', 'wf-here']);
+  });
+
+  it('shows the welcome state when no database exists, and a clear reason for a file that is not one', async () => {
+    const dir = tempDir();
+    const missing = path.join(dir, 'archon.db');
+    let state = await useDatabase(a, missing);
+    assert.equal(state.kind, 'no-database');
+    assert.deepEqual(a.view.provider.getChildren(), []);
+    assert.equal(a.view.treeView.message, `No database at ${missing}.`);
+    const notes = path.join(dir, 'notes.db');
+    fs.writeFileSync(notes, 'these are my notes, not a database\n'.repeat(10));
+    state = await useDatabase(a, notes);
+    assert.equal(state.kind, 'unreadable');
+    assert.equal(a.view.treeView.message, `${notes} is not a SQLite database.`);
+    assert.equal(a.notifier.shown.length, 0, 'problems show in the view, not as notifications');
+  });
+});

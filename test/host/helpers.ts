@@ -1,0 +1,56 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { WorkflowRunsApi } from '../../src/extension';
+import type { StoreState } from '../../src/vscode/runStore';
+import type { Node } from '../../src/vscode/treeViews/nodes';
+
+export async function api(): Promise<WorkflowRunsApi> {
+  const ext = vscode.extensions.getExtension<WorkflowRunsApi>('workflow-runs.workflow-runs');
+  assert.ok(ext, 'the extension is installed in this host');
+  return ext.activate();
+}
+
+export async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 5000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export async function setting(key: string, value: unknown): Promise<void> {
+  await vscode.workspace.getConfiguration('workflowRuns').update(key, value, vscode.ConfigurationTarget.Global);
+}
+
+/** Points the extension at a database and waits until it has read it. */
+export async function useDatabase(a: WorkflowRunsApi, dbPath: string): Promise<StoreState> {
+  await setting('databasePath', dbPath);
+  await a.store.refresh(true);
+  return waitFor(`the store to load ${dbPath}`, () => a.store.dbPath === dbPath && a.store.state.kind !== 'loading' && a.store.state);
+}
+
+/** The tree as a person sees it: labels of every node down to runs (not events). */
+export function treeLabels(a: WorkflowRunsApi): { group: string; runs: string[] }[] {
+  const p = a.view.provider;
+  return p.getChildren().map((g) => ({
+    group: String(g.label),
+    runs: p.getChildren(g as Node).map((r) => `${String(r.label)}|${String(r.description ?? '')}`),
+  }));
+}
+
+export function runNodes(a: WorkflowRunsApi): Node[] {
+  const p = a.view.provider;
+  return p.getChildren().flatMap((g) => p.getChildren(g));
+}
+
+export function findRunNode(a: WorkflowRunsApi, id: string): Node {
+  const node = runNodes(a).find((n) => n.kind === 'run' && n.run.id === id);
+  assert.ok(node, `run ${id} is in the tree`);
+  return node;
+}
+
+export function lastShown(a: WorkflowRunsApi) {
+  return a.notifier.shown[a.notifier.shown.length - 1];
+}
