@@ -41,8 +41,9 @@ suite('unit-node20', run('unit-node20', process.execPath, [mocha, ...unitArgs], 
 if (node24) suite('unit-node24', run('unit-node24', node24, [mocha, ...unitArgs], { WR_SUITE_LABEL: 'unit-node24' }));
 else suite('unit-node24 (Node 24 missing)', false);
 
-if (!args.has('--unit-only') && fs.existsSync(path.join(root, 'scripts', 'host', 'extensionTests.js'))) {
+if (!args.has('--unit-only')) {
   suite('host', run('host', process.execPath, [path.join(__dirname, 'host', 'extensionTests.js')]));
+  if (fs.existsSync(path.join(__dirname, 'host', 'e2e.js'))) suite('e2e', run('e2e', process.execPath, [path.join(__dirname, 'host', 'e2e.js')]));
 }
 
 console.log('\n=== summary');
