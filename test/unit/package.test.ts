@@ -32,8 +32,8 @@ describe('npm run package', function () {
     assert.equal(r.status, 0, r.stderr + r.stdout);
     const entries = zipEntries(out).filter((e) => e.startsWith('extension/'));
     assert.deepEqual(entries, [
-      'extension/changelog.md',
       'extension/LICENSE.txt',
+      'extension/changelog.md',
       
       'extension/dist/extension.js',
       'extension/dist/sql-wasm.wasm',
