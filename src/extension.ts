@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { resumeWithArchon } from './vscode/commands/resumeWithArchon';
 import { cancel, resume } from './vscode/commands/runActions';
 import { copyId, filterRuns, openWorkingFolder, selectDatabase, showDetails, showMore, toggleScope } from './vscode/commands/viewCommands';
 import { config } from './vscode/configuration';
@@ -37,6 +38,7 @@ export function activate(context: vscode.ExtensionContext): WorkflowRunsApi {
     vscode.workspace.registerTextDocumentContentProvider(DETAILS_SCHEME, details),
     command('refresh', () => store.refresh(true)),
     command('resume', (arg) => resume(actions, arg)),
+    command('resumeWithArchon', (arg) => resumeWithArchon(store, notifier, arg)),
     command('cancel', (arg) => cancel(actions, arg)),
     command('selectDatabase', () => selectDatabase(store)),
     command('showDetails', (arg) => showDetails(store, notifier, arg)),

@@ -82,6 +82,9 @@ if [ ! -f "$CS_PKG/package.json" ] || [ "$("$NODE24" -p "require('$CS_PKG/packag
 EOF
   (
     cd "$CS_DIR"
+    # Run from `npm test`, npm's own variables (NODE, npm_node_execpath, npm_config_*) point at the
+    # Node that started it; the nested install must see Node 24 only.
+    for v in $(env | grep -oE '^(npm_[A-Za-z0-9_]+|NODE)=' | tr -d '='); do unset "$v"; done
     export PATH="$NODE_DIR/bin:$PATH"
     export npm_config_nodedir="$NODE_DIR"   # also seen by the nested npm installs
     export TMPDIR="$HOST_DIR/tmp"           # npm's compile cache and build temp files stay here

@@ -16,7 +16,8 @@ const USAGE = `workflow-runs: browse, resume and cancel Archon workflow runs
 
 ID is a full run id or a unique prefix of at least ${MIN_ID_PREFIX} characters.
 Without --db the database is Archon's: $ARCHON_HOME/archon.db, else ~/.archon/archon.db.
-Resume only claims the run (status -> running); run \`archon workflow resume ID\` to execute it.
+Resume only claims the run (status -> running) so nothing else can resume it; it starts no work.
+To have Archon continue a run, use \`archon workflow resume ID\` instead of this tool's resume.
 Exit codes: 0 done, 2 usage, 3 not resumable / nothing to cancel, 4 not found, 5 busy,
 6 no safe writer, 1 any other error.`;
 
@@ -118,7 +119,7 @@ async function show(args: ParsedArgs, io: Output): Promise<number> {
 }
 
 const MESSAGES: Record<string, (r: OperationResult<string>) => string> = {
-  resumed: (r) => `Claimed run ${r.runId}: it is now running. Start its work with \`archon workflow resume ${r.runId}\`.`,
+  resumed: (r) => `Claimed run ${r.runId}: it is now running and nothing else can resume it. A claim starts no work (Archon's own resume, \`archon workflow resume\`, claims and executes an unclaimed run).`,
   cancelled: (r) => `Cancelled run ${r.runId}.`,
   'not-resumable': (r) => `Run ${r.runId} is not resumable (status: ${r.status}); nothing changed.`,
   'nothing-to-cancel': (r) => `Nothing to cancel: run ${r.runId} is already ${r.status}; nothing changed.`,

@@ -15,7 +15,7 @@ import {
 } from './runModel';
 import { CODEBASES, CONVERSATIONS, detectSchema, EVENTS, RUNS, type Schema } from './schema';
 import { loadSqlJs } from './sqlJs';
-import { readSnapshot, type Snapshot } from './walSnapshot';
+import { readSnapshot } from './walSnapshot';
 
 type Row = Record<string, SqlValue>;
 
@@ -56,22 +56,24 @@ export class RunReader {
   private constructor(
     private readonly db: Database,
     readonly schema: Schema,
-    readonly snapshot: Snapshot,
+    /** Identifies the committed data this reader shows (see `Snapshot.fingerprint`). */
+    readonly fingerprint: string,
     readonly dbPath: string,
   ) {}
 
   static async open(dbPath: string): Promise<RunReader> {
     const SQL = await loadSqlJs();
-    const snapshot = readSnapshot(dbPath);
+    // The image is dropped once sql.js has copied it: holding both would double the memory.
+    const { image, fingerprint } = readSnapshot(dbPath);
     let db: Database;
     try {
-      db = new SQL.Database(snapshot.image);
+      db = new SQL.Database(image);
       db.exec('PRAGMA query_only = 1');
     } catch (err) {
       throw new WorkflowRunsError('not-a-database', `${dbPath} is not a readable SQLite database (${(err as Error).message}).`);
     }
     try {
-      return new RunReader(db, detectSchema(db, dbPath), snapshot, dbPath);
+      return new RunReader(db, detectSchema(db, dbPath), fingerprint, dbPath);
     } catch (err) {
       db.close();
       throw err;

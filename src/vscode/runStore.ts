@@ -126,7 +126,7 @@ export class RunStore implements vscode.Disposable {
       return this.set({ kind: 'unreadable', dbPath, message: messageOf(err) });
     }
     // The files were touched but the committed data is the same (e.g. a checkpoint): nothing to redraw.
-    const data = `${view}:${reader.snapshot.fingerprint}`;
+    const data = `${view}:${reader.fingerprint}`;
     if (!force && data === this.lastData && this.state.kind === 'ready') {
       reader.close();
       return;

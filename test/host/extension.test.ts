@@ -63,7 +63,7 @@ describe('Workflow Runs in a real VS Code', function () {
     const shown = lastShown(a);
     assert.equal(shown.level, 'info');
     assert.match(shown.message, /^Claimed archon-fix-github-issue \(\w{8}\): it is now running/);
-    assert.match(shown.message, /A claim starts no work/);
+    assert.match(shown.message, /A claim starts no work; for Archon to continue the run, use Resume with Archon instead\.$/);
   });
 
   it('reports a lost race with the current status and changes nothing', async () => {
@@ -80,6 +80,18 @@ describe('Workflow Runs in a real VS Code', function () {
     assert.equal(shown.level, 'warning');
     assert.match(shown.message, /is already running — another window, the CLI or the server claimed it first\. Nothing changed\./);
     assert.deepEqual(shown.items, ['Refresh']);
+  });
+
+  it('Resume with Archon opens a terminal in the run\'s working folder and claims nothing itself', async () => {
+    const worktree = tempDir();
+    const id = await insertRun(db, { status: 'failed', working_path: worktree });
+    await useDatabase(a, db.path);
+    const before = await runRow(db, id);
+    await vscode.commands.executeCommand('workflowRuns.resumeWithArchon', findRunNode(a, id));
+    const terminal = await waitFor('the Archon terminal', () => vscode.window.terminals.find((t) => t.name === `Archon: archon-fix-github-issue (${id.slice(0, 8)})`));
+    assert.equal(String((terminal.creationOptions as vscode.TerminalOptions).cwd), worktree);
+    assert.deepEqual(await runRow(db, id), before, 'Archon claims it, not the extension');
+    terminal.dispose();
   });
 
   it('cancel of a completed run says nothing to cancel and leaves the row byte-identical', async () => {

@@ -70,7 +70,7 @@ export async function resume(ctx: ActionContext, arg?: unknown): Promise<void> {
       void ctx.notifier
         .show(
           'info',
-          `Claimed ${name}: it is now running and no other window, CLI or server can resume it. A claim starts no work: Archon's executor has to run it.`,
+          `Claimed ${name}: it is now running, and no other window, CLI or server can resume it. A claim starts no work; for Archon to continue the run, use Resume with Archon instead.`,
           COPY_ID,
         )
         .then(then);
