@@ -58,18 +58,9 @@ function requireId(args: ParsedArgs): string {
   return id;
 }
 
-async function withReader<T>(dbPath: string, use: (reader: RunReader) => T): Promise<T> {
-  const reader = await RunReader.open(dbPath);
-  try {
-    return use(reader);
-  } finally {
-    reader.close();
-  }
-}
-
 /** Turns an ID or prefix into a full id, or exits: unknown 4, ambiguous or too short 2. */
 async function resolveId(dbPath: string, input: string, io: Output): Promise<string> {
-  const resolution = await withReader(dbPath, (r) => r.resolveId(input));
+  const resolution = await RunReader.read(dbPath, (r) => r.resolveId(input));
   switch (resolution.kind) {
     case 'found':
       return resolution.id;
@@ -94,7 +85,7 @@ async function list(args: ParsedArgs, io: Output): Promise<number> {
   };
   const limit = positiveInt(args, 'limit', 50);
   const offset = positiveInt(args, 'offset', 0);
-  const { runs, counts } = await withReader(dbPath, (r) => ({
+  const { runs, counts } = await RunReader.read(dbPath, (r) => ({
     runs: r.listRuns({ ...filter, limit: limit === 0 ? undefined : limit, offset }),
     counts: r.countByStatus(filter),
   }));
@@ -106,7 +97,7 @@ async function show(args: ParsedArgs, io: Output): Promise<number> {
   const dbPath = dbPathOf(args);
   const input = requireId(args);
   const id = await resolveId(dbPath, input, io);
-  const found = await withReader(dbPath, (r) => {
+  const found = await RunReader.read(dbPath, (r) => {
     const run = r.getRun(id);
     return run && { run, events: r.events(id), children: r.children(id) };
   });

@@ -80,6 +80,16 @@ export class RunReader {
     }
   }
 
+  /** Opens a snapshot, runs `use` on it and closes it. */
+  static async read<T>(dbPath: string, use: (reader: RunReader) => T): Promise<T> {
+    const reader = await RunReader.open(dbPath);
+    try {
+      return use(reader);
+    } finally {
+      reader.close();
+    }
+  }
+
   close(): void {
     this.db.close();
   }

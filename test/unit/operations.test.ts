@@ -11,20 +11,14 @@ async function events(db: LiveDb, runId: string) {
   return db.query(`SELECT event_type, data FROM remote_agent_workflow_events WHERE workflow_run_id = ${lit(runId)} ORDER BY rowid`);
 }
 
-async function listedResumable(dbPath: string, id: string): Promise<boolean> {
-  const reader = await RunReader.open(dbPath);
-  try {
-    return reader.getRun(id)!.resumable;
-  } finally {
-    reader.close();
-  }
+function listedResumable(dbPath: string, id: string): Promise<boolean> {
+  return RunReader.read(dbPath, (r) => r.getRun(id)!.resumable);
 }
 
 describe('resume and cancel', function () {
   this.timeout(20000);
   after(cleanupTempDirs);
 
-  // eslint-disable-next-line @typescript-eslint/no-floating-promises
   for (const engine of [{ name: 'node-sqlite' }, { name: 'sqlite3' }] as const) {
     describe(`through ${engine.name}`, () => {
       let db: LiveDb;

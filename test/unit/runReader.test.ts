@@ -5,15 +5,6 @@ import { RunReader } from '../../src/core/runReader';
 import { archonDb, cleanupTempDirs, insertRun, insertRunSql, lit, OLD_SCHEMA, tempDir } from '../support/fixtures';
 import type { LiveDb } from '../support/liveDb';
 
-async function withReader<T>(dbPath: string, use: (r: RunReader) => T): Promise<T> {
-  const reader = await RunReader.open(dbPath);
-  try {
-    return use(reader);
-  } finally {
-    reader.close();
-  }
-}
-
 describe('RunReader', function () {
   this.timeout(20000);
   let db: LiveDb;
@@ -41,7 +32,7 @@ describe('RunReader', function () {
       working_path: '/home/alice/.archon/workspaces/acme/widgets/worktrees/archon/task-1',
       codebase_id: 'cb-widgets',
     });
-    const runs = await withReader(db.path, (r) => r.listRuns());
+    const runs = await RunReader.read(db.path, (r) => r.listRuns());
     assert.deepEqual(runs.map((r) => r.id), [recent, old]);
     assert.equal(runs[0].startedAt, '2026-03-02T08:30:05Z');
     assert.equal(runs[0].lastActivityAt, '2026-03-02T08:31:00Z');
@@ -66,7 +57,7 @@ describe('RunReader', function () {
       working_path: '/home/alice/code/widgets/.worktrees/x',
     });
     await insertRun(db, { id: 'cccc0005', status: 'mystery', working_path: '/home/alice/code/widgets-other' });
-    await withReader(db.path, (r) => {
+    await RunReader.read(db.path, (r) => {
       const ids = (f: Parameters<RunReader['listRuns']>[0]) => r.listRuns(f).map((x) => x.id).sort();
       assert.deepEqual(ids({ statuses: ['running'] }), ['aaaa0001', 'aaaa0002']);
       assert.deepEqual(ids({ statuses: ['interrupted'] }), ['aaaa0002']);
@@ -99,7 +90,7 @@ describe('RunReader', function () {
       ('e2', ${lit(other)}, 'node_started', 'plan', '{}', '2026-03-01 10:00:01'),
       ('e3', ${lit(parent)}, 'node_started', 'plan', '{"provider":"claude"}', '2026-03-01 10:00:01'),
       ('e4', ${lit(parent)}, 'approval_requested', 'gate', '{not json', '2026-03-01 10:00:01')`);
-    await withReader(db.path, (r) => {
+    await RunReader.read(db.path, (r) => {
       const run = r.getRun(parent)!;
       assert.deepEqual(run.approval, { type: 'approval', message: 'Approve the plan?' });
       assert.equal(run.metadataValid, true);
@@ -116,7 +107,7 @@ describe('RunReader', function () {
   it('survives malformed metadata, NULL dates and odd values', async () => {
     db = await archonDb();
     const id = await insertRun(db, { metadata: '{"error": broken', started_at: 'NULL', last_activity_at: "'yesterday'" });
-    await withReader(db.path, (r) => {
+    await RunReader.read(db.path, (r) => {
       const [run] = r.listRuns();
       assert.equal(run.id, id);
       assert.equal(run.error, null);
@@ -132,7 +123,7 @@ describe('RunReader', function () {
     const cols = new Set(['id', 'conversation_id', 'workflow_name', 'user_message', 'status', 'metadata', 'started_at', 'last_activity_at', 'completed_at', 'working_path', 'codebase_id']);
     await db.exec(insertRunSql({ id: 'old-1', status: 'failed', metadata: '{"error":"x"}' }, cols));
     await db.exec(`INSERT INTO remote_agent_workflow_events (id, workflow_run_id, event_type) VALUES ('ev', 'old-1', 'step_started')`);
-    await withReader(db.path, (r) => {
+    await RunReader.read(db.path, (r) => {
       assert.equal(r.schema.runs.has('outcome'), false);
       const [run] = r.listRuns();
       assert.equal(run.outcome, null);
@@ -148,7 +139,7 @@ describe('RunReader', function () {
     await insertRun(db, { id: '7439b164219910368943660f5524e9e4' });
     await insertRun(db, { id: '7439b164aaaa0368943660f5524e9e4b' });
     await insertRun(db, { id: '0d5b1f3e-8c2a-4e57-9d7a-1b2c3d4e5f60' });
-    await withReader(db.path, (r) => {
+    await RunReader.read(db.path, (r) => {
       assert.deepEqual(r.resolveId('7439b164219910368943660f5524e9e4'), { kind: 'found', id: '7439b164219910368943660f5524e9e4' });
       assert.deepEqual(r.resolveId('7439b1642'), { kind: 'found', id: '7439b164219910368943660f5524e9e4' });
       assert.equal(r.resolveId('7439b164').kind, 'ambiguous');

@@ -4,7 +4,7 @@ import { cancelRun, type OperationResult, resumeRun } from '../../core/operation
 import type { WriterEngine } from '../../core/writers/writer';
 import type { RunSummary } from '../../core/runModel';
 import { runName } from '../format';
-import type { Notifier } from '../notifier';
+import type { Level, Notifier } from '../notifier';
 import type { RunStore } from '../runStore';
 import type { Writers } from '../writers';
 import { chooseRun } from './pickRun';
@@ -50,43 +50,36 @@ async function perform<O extends string>(
   }
 }
 
-function onChoice(ctx: ActionContext, run: RunSummary, retry: () => unknown) {
-  return (choice: string | undefined) => {
+type Outcome = 'resumed' | 'not-resumable' | 'cancelled' | 'nothing-to-cancel' | 'not-found' | 'busy';
+
+/** What each outcome tells the person: level, message, buttons. `verb` is "resumed" or "cancelled". */
+const REPORTS: Record<Outcome, (name: string, status: string | null, verb: string) => [Level, string, ...string[]]> = {
+  resumed: (name) => [
+    'info',
+    `Claimed ${name}: it is now running, and no other window, CLI or server can resume it. A claim starts no work; for Archon to continue the run, use Resume with Archon instead.`,
+    COPY_ID,
+  ],
+  'not-resumable': (name, status) => ['warning', `${name} is already ${status} — another window, the CLI or the server claimed it first. Nothing changed.`, REFRESH],
+  cancelled: (name) => ['info', `Cancelled ${name}.`],
+  'nothing-to-cancel': (name, status) => ['info', `Nothing to cancel: ${name} is already ${status}. Nothing changed.`],
+  'not-found': (name) => ['warning', `${name} no longer exists. Nothing changed.`, REFRESH],
+  busy: (name, _status, verb) => ['warning', `The database is busy (another process is writing). ${name} was not ${verb}; nothing changed.`, RETRY],
+};
+
+function report(ctx: ActionContext, run: RunSummary, verb: string, result: OperationResult<Outcome>, retry: () => unknown): void {
+  const [level, message, ...items] = REPORTS[result.outcome](runName(run), result.status, verb);
+  void ctx.notifier.show(level, message, ...items).then((choice) => {
     if (choice === RETRY) void retry();
     if (choice === REFRESH) void ctx.store.refresh(true);
     if (choice === COPY_ID) void vscode.env.clipboard.writeText(run.id);
-  };
+  });
 }
 
 export async function resume(ctx: ActionContext, arg?: unknown): Promise<void> {
   const run = await chooseRun(ctx.store, ctx.notifier, arg, { resumable: true }, 'Resume which run? (failed, paused, or interrupted)');
   if (!run) return;
-  const name = runName(run);
-  const result = await perform(ctx, `Resuming ${name}…`, resumeRun, run);
-  if (!result) return;
-  const then = onChoice(ctx, run, () => resume(ctx, run.id));
-  switch (result.outcome) {
-    case 'resumed':
-      void ctx.notifier
-        .show(
-          'info',
-          `Claimed ${name}: it is now running, and no other window, CLI or server can resume it. A claim starts no work; for Archon to continue the run, use Resume with Archon instead.`,
-          COPY_ID,
-        )
-        .then(then);
-      break;
-    case 'not-resumable':
-      void ctx.notifier
-        .show('warning', `${name} is already ${result.status} — another window, the CLI or the server claimed it first. Nothing changed.`, REFRESH)
-        .then(then);
-      break;
-    case 'not-found':
-      void ctx.notifier.show('warning', `${name} no longer exists. Nothing changed.`, REFRESH).then(then);
-      break;
-    case 'busy':
-      void ctx.notifier.show('warning', `The database is busy (another process is writing). ${name} was not resumed; nothing changed.`, RETRY).then(then);
-      break;
-  }
+  const result = await perform(ctx, `Resuming ${runName(run)}…`, resumeRun, run);
+  if (result) report(ctx, run, 'resumed', result, () => resume(ctx, run.id));
 }
 
 export async function cancel(ctx: ActionContext, arg?: unknown): Promise<void> {
@@ -104,20 +97,5 @@ export async function cancel(ctx: ActionContext, arg?: unknown): Promise<void> {
     if (!confirmed) return;
   }
   const result = await perform(ctx, `Cancelling ${name}…`, cancelRun, run);
-  if (!result) return;
-  const then = onChoice(ctx, run, () => cancel(ctx, run.id));
-  switch (result.outcome) {
-    case 'cancelled':
-      void ctx.notifier.show('info', `Cancelled ${name}.`);
-      break;
-    case 'nothing-to-cancel':
-      void ctx.notifier.show('info', `Nothing to cancel: ${name} is already ${result.status}. Nothing changed.`);
-      break;
-    case 'not-found':
-      void ctx.notifier.show('warning', `${name} no longer exists. Nothing changed.`, REFRESH).then(then);
-      break;
-    case 'busy':
-      void ctx.notifier.show('warning', `The database is busy (another process is writing). ${name} was not cancelled; nothing changed.`, RETRY).then(then);
-      break;
-  }
+  if (result) report(ctx, run, 'cancelled', result, () => cancel(ctx, run.id));
 }
