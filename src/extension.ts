@@ -24,7 +24,7 @@ export function activate(context: vscode.ExtensionContext): WorkflowRunsApi {
   const writers = new Writers();
   const view = new RunsView(store);
   const details = new RunDetailsProvider(store);
-  const watcher = new DatabaseWatcher(() => void store.refresh());
+  const watcher = new DatabaseWatcher(() => void store.refreshIfVisible());
   const actions = { store, notifier, writers };
   const command = (id: string, run: (...args: unknown[]) => unknown) => vscode.commands.registerCommand(`workflowRuns.${id}`, run);
 
@@ -50,14 +50,12 @@ export function activate(context: vscode.ExtensionContext): WorkflowRunsApi {
     store.onDidChange(() => watcher.watch(store.dbPath, config.pollIntervalMs())),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (config.affects(e, 'scope')) store.scope = config.scope();
-      if (config.affects(e)) void store.refresh(true);
+      if (config.affects(e)) void store.refreshIfVisible();
     }),
-    vscode.workspace.onDidChangeWorkspaceFolders(() => void store.refresh(true)),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => void store.refresh(true)),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => void store.refreshIfVisible()),
   );
 
-  // The first read happens after activation returns, so a large database never delays startup.
-  setImmediate(() => void store.refresh(true));
+  // Nothing is read here: the store reads when the view is shown or a command needs the data.
   return { store, view, notifier };
 }
 

@@ -57,6 +57,8 @@ export class RunStore implements vscode.Disposable {
   filter: ViewFilter = { statuses: [], text: '' };
   private readonly limits = new Map<GroupKey, number>();
   private inFlight: Promise<void> | undefined;
+  private visible = false;
+  private stale = true;
   private again = false;
   private lastKey = '';
   private lastData = '';
@@ -84,8 +86,30 @@ export class RunStore implements vscode.Disposable {
     return this.limits.get(key) ?? config.runsPerGroup();
   }
 
+  /**
+   * While the view is hidden nothing is read: a change only marks the data stale, and the read
+   * happens when the view shows again (or a command needs the data).
+   */
+  setVisible(visible: boolean): void {
+    this.visible = visible;
+    if (visible && this.stale) void this.refresh();
+  }
+
+  /** For the file watcher and polling: re-reads only what someone is looking at. */
+  refreshIfVisible(): Promise<void> {
+    if (this.visible) return this.refresh();
+    this.stale = true;
+    return Promise.resolve();
+  }
+
+  /** Loads the data once if nothing was read yet (for commands run before the view was opened). */
+  async ensureLoaded(): Promise<void> {
+    if (this.state.kind === 'loading') await this.refresh(true);
+  }
+
   /** Re-reads the database if its files changed (or always, with `force`). */
   refresh(force = false): Promise<void> {
+    this.stale = false;
     if (this.inFlight) {
       this.again = true;
       if (force) this.lastKey = '';

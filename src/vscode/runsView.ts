@@ -14,7 +14,11 @@ export class RunsView implements vscode.Disposable {
   constructor(private readonly store: RunStore) {
     this.provider = new RunsTreeProvider(store);
     this.treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this.provider, showCollapseAll: true });
-    this.subscription = store.onDidChange(() => this.update());
+    this.subscription = vscode.Disposable.from(
+      store.onDidChange(() => this.update()),
+      this.treeView.onDidChangeVisibility((e) => store.setVisible(e.visible)),
+    );
+    store.setVisible(this.treeView.visible);
     this.update();
   }
 
@@ -24,8 +28,10 @@ export class RunsView implements vscode.Disposable {
     const empty = ready && state.groups.length === 0;
     const key = state.kind === 'no-database' ? 'noDatabase' : state.kind === 'ready' ? (empty ? 'empty' : 'ready') : state.kind;
     void vscode.commands.executeCommand('setContext', 'workflowRuns.state', key);
-    void vscode.commands.executeCommand('setContext', 'workflowRuns.hasResumable', ready && state.hasResumable);
-    void vscode.commands.executeCommand('setContext', 'workflowRuns.hasCancellable', ready && state.hasCancellable);
+    // Before the first read (the view not opened yet) the palette offers them; they load the data.
+    const loading = state.kind === 'loading';
+    void vscode.commands.executeCommand('setContext', 'workflowRuns.hasResumable', loading || (ready && state.hasResumable));
+    void vscode.commands.executeCommand('setContext', 'workflowRuns.hasCancellable', loading || (ready && state.hasCancellable));
     void vscode.commands.executeCommand('setContext', 'workflowRuns.scope', this.store.scope);
     this.treeView.message = state.kind === 'unreadable' || state.kind === 'no-database' || state.kind === 'postgres' ? state.message : undefined;
     const parts: string[] = [this.store.folders ? 'this workspace' : 'all runs'];

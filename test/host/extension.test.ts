@@ -14,6 +14,9 @@ describe('Workflow Runs in a real VS Code', function () {
 
   before(async () => {
     a = await api();
+    // The store reads only while the view is visible: show it, as a person would.
+    await vscode.commands.executeCommand('workflowRuns.runs.focus');
+    await waitFor('the Runs view to be visible', () => a.view.treeView.visible);
     await setting('scope', 'all');
     await setting('pollIntervalSeconds', 0); // prove the file watcher, not polling, does the refresh
   });
@@ -154,6 +157,18 @@ describe('Workflow Runs in a real VS Code', function () {
     await vscode.commands.executeCommand('workflowRuns.toggleScope');
     assert.equal(a.store.scope, 'all');
     assert.deepEqual(treeLabels(a).flatMap((g) => g.runs.map((r) => r.split('|')[0])).sort(), ['wf-elsewhere', 'wf-here']);
+  });
+
+  it('reads nothing while the view is hidden, and catches up when it shows again', async () => {
+    await insertRun(db, { status: 'failed', workflow_name: 'wf-before' });
+    await useDatabase(a, db.path);
+    await vscode.commands.executeCommand('workbench.view.explorer');
+    await waitFor('the Runs view to be hidden', () => !a.view.treeView.visible);
+    await insertRun(db, { status: 'paused', workflow_name: 'wf-while-hidden' });
+    await new Promise((r) => setTimeout(r, 600));
+    assert.ok(!treeLabels(a).some((g) => g.runs.some((r) => r.startsWith('wf-while-hidden|'))), 'not read while hidden');
+    await vscode.commands.executeCommand('workflowRuns.runs.focus');
+    await waitFor('the run added while hidden', () => treeLabels(a).some((g) => g.runs.some((r) => r.startsWith('wf-while-hidden|'))), 3000);
   });
 
   it('shows the welcome state when no database exists, and a clear reason for a file that is not one', async () => {

@@ -14,6 +14,7 @@ export async function chooseRun(
   placeHolder: string,
 ): Promise<RunSummary | undefined> {
   if (arg instanceof RunNode) return arg.run;
+  await store.ensureLoaded();
   const state = store.state;
   if (state.kind !== 'ready') {
     void notifier.show('warning', 'No workflow-runs database is loaded.');
