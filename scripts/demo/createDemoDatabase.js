@@ -99,7 +99,7 @@ function build(projectDir) {
     return id;
   }
   run({ workflow: 'archon-fix-github-issue', status: 'running', startedMin: 12, lastMin: 0.5, steps: 5, message: 'Fix issue #214: the export button crashes on empty tables' });
-  run({ workflow: 'archon-refactor-safely', status: 'running', startedMin: 60 * 30, lastMin: 60 * 29, steps: 3, project: 1, message: 'Split the payments module' });
+  run({ workflow: 'archon-refactor-safely', status: 'running', startedMin: 60 * 30, lastMin: 60 * 29, steps: 3, message: 'Split the payments module' });
   run({ workflow: 'archon-interactive-prd', status: 'paused', startedMin: 45, lastMin: 40, steps: 2, approval: { nodeId: 'foundation-gate', message: 'Answer the foundation questions above. Your answers will guide the research phase.', type: 'approval', captureResponse: true }, message: 'PRD for offline sync' });
   const parent = run({ workflow: 'archon-plan-to-pr', status: 'paused', startedMin: 90, lastMin: 80, steps: 3, approval: { nodeId: 'implement-tasks', message: 'Waiting for the child workflow to finish.', type: 'child_workflow' }, message: 'Plan and ship the CSV importer' });
   run({ workflow: 'archon-fix-github-issue', status: 'failed', startedMin: 150, doneMin: 131, lastMin: 131, steps: 5, parent, error: "DAG workflow 'archon-fix-github-issue' completed with failures: 'implement': tests failed after 3 attempts", message: 'Implement the CSV parser (child of the plan)' });

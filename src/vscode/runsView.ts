@@ -34,12 +34,15 @@ export class RunsView implements vscode.Disposable {
     void vscode.commands.executeCommand('setContext', 'workflowRuns.hasCancellable', loading || (ready && state.hasCancellable));
     void vscode.commands.executeCommand('setContext', 'workflowRuns.scope', this.store.scope);
     this.treeView.message = state.kind === 'unreadable' || state.kind === 'no-database' || state.kind === 'postgres' ? state.message : undefined;
-    const parts: string[] = [this.store.folders ? 'this workspace' : 'all runs'];
+    const parts: string[] = [this.store.folders ? 'This Workspace' : 'All'];
     if (this.store.filter.statuses.length) parts.push(this.store.filter.statuses.join(', '));
     if (this.store.filter.text) parts.push(`“${this.store.filter.text}”`);
-    this.treeView.description = parts.join(' · ');
-    const running = ready ? (state.counts.running ?? 0) - (state.counts.interrupted ?? 0) : 0;
-    this.treeView.badge = running > 0 ? { value: running, tooltip: `${running} running` } : undefined;
+    // A container with a single view shows its title, not its description: the scope goes there.
+    this.treeView.title = `Runs · ${parts.join(' · ')}`;
+    const interrupted = ready ? (state.counts.interrupted ?? 0) : 0;
+    const running = ready ? (state.counts.running ?? 0) - interrupted : 0;
+    this.treeView.badge =
+      running > 0 ? { value: running, tooltip: `${running} running${interrupted ? ` (and ${interrupted} interrupted)` : ''}` } : undefined;
   }
 
   dispose(): void {

@@ -65,8 +65,8 @@ describe('Workflow Runs in a real VS Code', function () {
     assert.equal(await db.scalar(`SELECT count(*) FROM remote_agent_workflow_events WHERE workflow_run_id = ${lit(id)} AND event_type = 'workflow_resumed'`), 1);
     const shown = lastShown(a);
     assert.equal(shown.level, 'info');
-    assert.match(shown.message, /^Claimed archon-fix-github-issue \(\w{8}\): it is now running/);
-    assert.match(shown.message, /A claim starts no work; for Archon to continue the run, use Resume with Archon instead\.$/);
+    assert.match(shown.message, /^Claimed archon-fix-github-issue \(\w{8}\): it is now running and nothing else can resume it\./);
+    assert.match(shown.message, /A claim starts no work; to have Archon continue a run, use Resume with Archon\.$/);
   });
 
   it('reports a lost race with the current status and changes nothing', async () => {

@@ -56,7 +56,7 @@ type Outcome = 'resumed' | 'not-resumable' | 'cancelled' | 'nothing-to-cancel' |
 const REPORTS: Record<Outcome, (name: string, status: string | null, verb: string) => [Level, string, ...string[]]> = {
   resumed: (name) => [
     'info',
-    `Claimed ${name}: it is now running, and no other window, CLI or server can resume it. A claim starts no work; for Archon to continue the run, use Resume with Archon instead.`,
+    `Claimed ${name}: it is now running and nothing else can resume it. A claim starts no work; to have Archon continue a run, use Resume with Archon.`,
     COPY_ID,
   ],
   'not-resumable': (name, status) => ['warning', `${name} is already ${status} — another window, the CLI or the server claimed it first. Nothing changed.`, REFRESH],

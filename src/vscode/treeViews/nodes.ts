@@ -63,11 +63,12 @@ export class RunNode extends vscode.TreeItem {
   constructor(
     readonly run: RunSummary,
     parentId: string,
+    showProject = true,
   ) {
     super(run.workflowName, vscode.TreeItemCollapsibleState.Collapsed);
     this.id = `${parentId}/run:${run.id}`;
     const parts = [relative(run.startedAt)];
-    if (run.codebaseName) parts.push(run.codebaseName);
+    if (run.codebaseName && showProject) parts.push(run.codebaseName);
     if (run.interrupted) parts.unshift('interrupted — resumable');
     this.description = parts.join(' · ');
     this.iconPath = statusIcon(run);
