@@ -15,8 +15,6 @@ export interface Predicate {
 /** A `running` row with no heartbeat for this many days is an orphan whose executor died. */
 export const ORPHAN_RESUME_STALE_DAYS = 1;
 
-export const TERMINAL_STATUSES = ['completed', 'cancelled'] as const;
-
 function column(alias: string | undefined, name: string): string {
   return alias ? `${alias}.${name}` : name;
 }

@@ -1,6 +1,5 @@
 /** Archon's run statuses. Rows may hold others; those are shown as they are. */
 export const STATUSES = ['running', 'paused', 'failed', 'pending', 'completed', 'cancelled'] as const;
-export type KnownStatus = (typeof STATUSES)[number];
 
 /** What the approval gate of a paused run asks (from `metadata.approval`). */
 export interface ApprovalGate {

@@ -16,8 +16,6 @@ export interface Schema {
 
 /** Without these a run cannot be listed at all. */
 const REQUIRED_RUN_COLUMNS = ['id', 'workflow_name', 'status'];
-/** Resume and Cancel write these; every Archon release has had them. */
-export const WRITTEN_RUN_COLUMNS = ['id', 'status', 'metadata', 'started_at', 'completed_at', 'last_activity_at'];
 
 function columns(db: Database, table: string): Set<string> | undefined {
   const result = db.exec(`SELECT name FROM pragma_table_info(?)`, [table]);

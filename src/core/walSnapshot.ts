@@ -13,7 +13,6 @@ import { WorkflowRunsError } from './errors';
 export interface Snapshot {
   /** The database image, in rollback-journal form so that sql.js opens it in memory. */
   image: Uint8Array;
-  pageSize: number;
   /** Committed frames that were laid over the main file. */
   walFrames: number;
   /** Reads it took to get a consistent image (1 when nothing raced us). */
@@ -27,7 +26,7 @@ const WAL_HEADER = 32;
 const FRAME_HEADER = 24;
 const MAX_ATTEMPTS = 8;
 
-export interface WalIndex {
+interface WalIndex {
   pageSize: number;
   /** Page number -> offset of the page's newest committed copy in the log. */
   pages: Map<number, number>;
@@ -58,7 +57,7 @@ function walChecksum(data: Buffer, start: number, end: number, bigEndian: boolea
  * Indexes the committed frames of a log. Returns undefined when the log is absent, empty, or its
  * header is invalid (SQLite then ignores the log too).
  */
-export function indexWal(wal: Buffer | undefined): WalIndex | undefined {
+function indexWal(wal: Buffer | undefined): WalIndex | undefined {
   if (!wal || wal.length < WAL_HEADER) return undefined;
   const magic = wal.readUInt32BE(0);
   if (magic !== 0x377f0682 && magic !== 0x377f0683) return undefined;
@@ -125,11 +124,6 @@ function same(a: Buffer | undefined, b: Buffer | undefined): boolean {
   return a.equals(b);
 }
 
-function mainPageSize(main: Buffer): number {
-  const raw = main.readUInt16BE(16);
-  return raw === 1 ? 65536 : raw;
-}
-
 /** Checks the file is a SQLite database, with a message a person can act on. */
 function checkMainFile(dbPath: string, main: Buffer | undefined, wal: WalIndex | undefined): void {
   if (main === undefined) throw new WorkflowRunsError('no-database', `No database at ${dbPath}.`);
@@ -141,12 +135,11 @@ function checkMainFile(dbPath: string, main: Buffer | undefined, wal: WalIndex |
   }
 }
 
-function buildImage(main: Buffer, wal: Buffer | undefined, index: WalIndex | undefined): { image: Uint8Array; pageSize: number } {
+function buildImage(main: Buffer, wal: Buffer | undefined, index: WalIndex | undefined): Uint8Array {
   if (!index) {
-    const image = main;
-    image[18] = 1;
-    image[19] = 1;
-    return { image, pageSize: mainPageSize(main) };
+    main[18] = 1;
+    main[19] = 1;
+    return main;
   }
   const size = index.commitPages * index.pageSize;
   // Reuse the main file's buffer when the log did not grow the database.
@@ -157,7 +150,7 @@ function buildImage(main: Buffer, wal: Buffer | undefined, index: WalIndex | und
   }
   image[18] = 1;
   image[19] = 1;
-  return { image, pageSize: index.pageSize };
+  return image;
 }
 
 /**
@@ -182,10 +175,8 @@ export function readSnapshot(dbPath: string): Snapshot {
       continue;
     }
     checkMainFile(dbPath, main, index);
-    const { image, pageSize } = buildImage(main!, wal, index);
     return {
-      image,
-      pageSize,
+      image: buildImage(main!, wal, index),
       walFrames: index?.frames ?? 0,
       attempts: attempt,
       fingerprint: fingerprint(main!, index),
