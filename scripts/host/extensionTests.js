@@ -12,7 +12,9 @@ const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'wr-host-ws-'));
 try {
   const r = spawnSync(
     process.execPath,
-    [path.join(__dirname, 'run.js'), '--extension', repoRoot, '--tests', path.join(repoRoot, 'out', 'test', 'host', 'index.js'), '--workspace', workspace, '--label', 'host'],
+    [path.join(__dirname, 'run.js'), '--extension', repoRoot, '--tests', path.join(repoRoot, 'out', 'test', 'host', 'index.js'), '--workspace', workspace, '--label', 'host',
+     // One test checks the PostgreSQL state; every other test names its SQLite file explicitly.
+     '--env', 'DATABASE_URL=postgres://archon@127.0.0.1:9/archon'],
     { stdio: 'inherit' },
   );
   process.exitCode = r.status ?? 1;

@@ -171,6 +171,32 @@ describe('Workflow Runs in a real VS Code', function () {
     await waitFor('the run added while hidden', () => treeLabels(a).some((g) => g.runs.some((r) => r.startsWith('wf-while-hidden|'))), 3000);
   });
 
+  it('pages each group with "Show more…"', async () => {
+    for (let i = 0; i < 5; i++) await insertRun(db, { status: 'completed', started_at: `datetime('now', '-${i} hours')` });
+    await setting('runsPerGroup', 2);
+    try {
+      await useDatabase(a, db.path);
+      const group = () => a.view.provider.getChildren().find((g) => String(g.label) === 'Completed (5)')!;
+      let rows = a.view.provider.getChildren(group());
+      assert.deepEqual(rows.map((r) => r.kind), ['run', 'run', 'more']);
+      await vscode.commands.executeCommand('workflowRuns.showMore', 'completed');
+      rows = await waitFor('four runs', () => {
+        const r = a.view.provider.getChildren(group());
+        return r.filter((n) => n.kind === 'run').length === 4 && r;
+      });
+      assert.equal(rows[rows.length - 1].kind, 'more');
+    } finally {
+      await setting('runsPerGroup', undefined);
+    }
+  });
+
+  it('says so when Archon is configured for PostgreSQL (DATABASE_URL) and no SQLite path is set', async () => {
+    assert.ok(process.env.DATABASE_URL, 'the runner starts this host with DATABASE_URL set');
+    const state = await useDatabase(a, '');
+    assert.equal(state.kind, 'postgres');
+    assert.match(a.view.treeView.message ?? '', /Archon uses PostgreSQL \(DATABASE_URL in the DATABASE_URL environment variable\)/);
+  });
+
   it('shows the welcome state when no database exists, and a clear reason for a file that is not one', async () => {
     const dir = tempDir();
     const missing = path.join(dir, 'archon.db');

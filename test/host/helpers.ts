@@ -26,9 +26,9 @@ export async function setting(key: string, value: unknown): Promise<void> {
 
 /** Points the extension at a database and waits until it has read it. */
 export async function useDatabase(a: WorkflowRunsApi, dbPath: string): Promise<StoreState> {
-  await setting('databasePath', dbPath);
+  await setting('databasePath', dbPath || undefined);
   await a.store.refresh(true);
-  return waitFor(`the store to load ${dbPath}`, () => a.store.dbPath === dbPath && a.store.state.kind !== 'loading' && a.store.state);
+  return waitFor(`the store to load ${dbPath || "Archon's database"}`, () => (!dbPath || a.store.dbPath === dbPath) && a.store.state.kind !== 'loading' && a.store.state);
 }
 
 /** The tree as a person sees it: labels of every node down to runs (not events). */
