@@ -1,13 +1,13 @@
 import * as vscode from 'vscode';
 import { resumeWithArchon } from './vscode/commands/resumeWithArchon';
 import { cancel, resume } from './vscode/commands/runActions';
-import { copyId, filterRuns, openWorkingFolder, selectDatabase, showDetails, showMore, toggleScope } from './vscode/commands/viewCommands';
+import { copyId, filterRuns, openWorkingFolder, selectDatabase, showDetails, toggleScope } from './vscode/commands/viewCommands';
 import { config } from './vscode/configuration';
 import { DatabaseWatcher } from './vscode/databaseWatcher';
 import { log } from './vscode/log';
 import { Notifier } from './vscode/notifier';
 import { DETAILS_SCHEME, RunDetailsProvider } from './vscode/runDetailsDocument';
-import { RunStore } from './vscode/runStore';
+import { type GroupKey, RunStore } from './vscode/runStore';
 import { RunsView } from './vscode/runsView';
 import { Writers } from './vscode/writers';
 
@@ -46,7 +46,7 @@ export function activate(context: vscode.ExtensionContext): WorkflowRunsApi {
     command('openWorkingFolder', (arg) => openWorkingFolder(notifier, arg)),
     command('filter', () => filterRuns(store)),
     command('toggleScope', () => toggleScope(store, notifier)),
-    command('showMore', (key) => showMore(store, key as never)),
+    command('showMore', (key) => store.showMore(key as GroupKey)),
     store.onDidChange(() => watcher.watch(store.dbPath, config.pollIntervalMs())),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (config.affects(e, 'scope')) store.scope = config.scope();

@@ -16,6 +16,7 @@ export class DatabaseWatcher implements vscode.Disposable {
   private poll: NodeJS.Timeout | undefined;
   private timer: NodeJS.Timeout | undefined;
   private watched: string | undefined;
+  private pollMs = 0;
 
   constructor(private readonly onChange: () => void) {}
 
@@ -36,7 +37,9 @@ export class DatabaseWatcher implements vscode.Disposable {
         }
       }
     }
+    if (pollMs === this.pollMs && (this.poll !== undefined) === pollMs > 0) return;
     if (this.poll) clearInterval(this.poll);
+    this.pollMs = pollMs;
     this.poll = pollMs > 0 ? setInterval(() => this.onChange(), pollMs) : undefined;
   }
 

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { STATUSES } from '../../core/runModel';
 import { config } from '../configuration';
 import type { Notifier } from '../notifier';
-import type { GroupKey, RunStore } from '../runStore';
+import type { RunStore } from '../runStore';
 import { detailsUri } from '../runDetailsDocument';
 import { RunNode } from '../treeViews/nodes';
 import { chooseRun } from './pickRun';
@@ -28,10 +28,6 @@ export async function toggleScope(store: RunStore, notifier: Notifier): Promise<
   store.scope = store.scope === 'workspace' ? 'all' : 'workspace';
   if (store.scope === 'workspace' && !store.folders) void notifier.show('info', 'No folder is open, so all runs are shown.');
   await store.refresh(true);
-}
-
-export function showMore(store: RunStore, key: GroupKey): void {
-  store.showMore(key);
 }
 
 export async function selectDatabase(store: RunStore): Promise<void> {
