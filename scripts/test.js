@@ -43,7 +43,7 @@ else suite('unit-node24 (Node 24 missing)', false);
 
 if (!args.has('--unit-only')) {
   suite('host', run('host', process.execPath, [path.join(__dirname, 'host', 'extensionTests.js')]));
-  if (fs.existsSync(path.join(__dirname, 'host', 'e2e.js'))) suite('e2e', run('e2e', process.execPath, [path.join(__dirname, 'host', 'e2e.js')]));
+  suite('e2e', run('e2e', process.execPath, [path.join(__dirname, 'host', 'e2e.js')]));
 }
 
 console.log('\n=== summary');

@@ -5,7 +5,7 @@ function pad(text: string, width: number): string {
 }
 
 function when(iso: string | null): string {
-  return iso ? iso.replace('T', ' ').replace(/Z$/, 'Z') : '-';
+  return iso ? iso.replace('T', ' ') : '-';
 }
 
 export function statusLabel(run: RunSummary): string {

@@ -52,16 +52,16 @@ export function renderDetails(run: RunDetails, events: RunEvent[], children: Run
 export class RunDetailsProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changed.event;
-  private readonly open = new Set<string>();
   private readonly subscription: vscode.Disposable;
 
   constructor(private readonly store: RunStore) {
     // Open details follow the database as the tree does.
-    this.subscription = store.onDidChange(() => this.open.forEach((u) => this.changed.fire(vscode.Uri.parse(u))));
+    this.subscription = store.onDidChange(() => {
+      for (const doc of vscode.workspace.textDocuments) if (doc.uri.scheme === DETAILS_SCHEME) this.changed.fire(doc.uri);
+    });
   }
 
   provideTextDocumentContent(uri: vscode.Uri): string {
-    this.open.add(uri.toString());
     const state = this.store.state;
     if (state.kind !== 'ready') return `# Run ${uri.query}\n\nThe database is not loaded.\n`;
     const run = state.reader.getRun(uri.query);

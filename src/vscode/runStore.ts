@@ -27,6 +27,8 @@ export type StoreState =
       groups: Group[];
       hasResumable: boolean;
       hasCancellable: boolean;
+      /** More than one project among the runs shown: only then do rows name theirs. */
+      manyProjects: boolean;
       reader: RunReader;
     };
 
@@ -182,6 +184,7 @@ export class RunStore implements vscode.Disposable {
     return {
       counts,
       groups,
+      manyProjects: new Set(groups.flatMap((g) => g.runs.map((r) => r.codebaseName))).size > 1,
       hasResumable: reader.listRuns({ ...base, resumable: true, limit: 1 }).length > 0,
       hasCancellable: reader.listRuns({ ...base, cancellable: true, limit: 1 }).length > 0,
     };

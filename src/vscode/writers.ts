@@ -27,6 +27,6 @@ export class Writers implements vscode.Disposable {
   dispose(): void {
     const previous = this.current?.writer;
     this.current = undefined;
-    previous?.then((w) => (w as { dispose?: () => void }).dispose?.()).catch(() => undefined);
+    previous?.then((w) => w.dispose?.()).catch(() => undefined);
   }
 }

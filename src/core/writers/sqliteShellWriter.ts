@@ -3,16 +3,14 @@ import { WorkflowRunsError } from '../errors';
 import { BUSY_TIMEOUT_MS, type ResultRow, type WriterEngine, type WriteScript } from './writer';
 
 /** The oldest shell with `.parameter` (3.30), `.mode json` (3.33) and built-in JSON functions (3.38). */
-const MIN_VERSION = [3, 38, 0];
+const MIN_MINOR = 38;
 
 /** Asks `sqlite3 -version`; resolves the version string, or undefined when there is no usable shell. */
 export function probeSqliteShell(binary: string): Promise<string | undefined> {
   return new Promise((resolve) => {
     execFile(binary, ['-version'], { timeout: 5000 }, (err, stdout) => {
-      const m = /^(\d+)\.(\d+)\.(\d+)/.exec(stdout ?? '');
-      if (err || !m) return resolve(undefined);
-      const v = [Number(m[1]), Number(m[2]), Number(m[3])];
-      const ok = v[0] > MIN_VERSION[0] || (v[0] === MIN_VERSION[0] && (v[1] > MIN_VERSION[1] || (v[1] === MIN_VERSION[1] && v[2] >= MIN_VERSION[2])));
+      const m = /^(\d+)\.(\d+)\.\d+/.exec(stdout ?? '');
+      const ok = !err && m && (Number(m[1]) > 3 || (Number(m[1]) === 3 && Number(m[2]) >= MIN_MINOR));
       resolve(ok ? m[0] : undefined);
     });
   });

@@ -33,6 +33,8 @@ export interface WriterEngine {
    * stayed locked past the busy timeout (nothing changed), `write-failed` otherwise.
    */
   run(dbPath: string, script: WriteScript): Promise<ResultRow[]>;
+  /** Releases what the engine holds between writes (node:sqlite's worker thread). */
+  dispose?(): void;
 }
 
 /** How long a writer waits for another process's lock before giving up (milliseconds). */

@@ -47,14 +47,14 @@ function tooltip(run: RunSummary): vscode.MarkdownString {
   const took = duration(run.startedAt, run.completedAt);
   if (took) md.appendMarkdown(`Duration: ${took}${run.completedAt ? '' : ' so far'}  \n`);
   if (run.workingPath) md.appendMarkdown(`Working path: \`${run.workingPath}\`  \n`);
-  if (run.approval?.message) md.appendMarkdown(`\nAwaiting approval: ${escape(shorten(run.approval.message, 200))}\n`);
-  if (run.userMessage) md.appendMarkdown(`\nMessage: ${escape(shorten(run.userMessage, 200))}\n`);
-  if (run.error) md.appendMarkdown(`\n$(error) ${escape(shorten(run.error, 400))}\n`);
+  if (run.approval?.message) md.appendMarkdown(`\nAwaiting approval: ${escapeMarkdown(shorten(run.approval.message, 200))}\n`);
+  if (run.userMessage) md.appendMarkdown(`\nMessage: ${escapeMarkdown(shorten(run.userMessage, 200))}\n`);
+  if (run.error) md.appendMarkdown(`\n$(error) ${escapeMarkdown(shorten(run.error, 400))}\n`);
   if (run.interrupted) md.appendMarkdown('\nNo heartbeat for over a day: its executor stopped. Resume can claim it.\n');
   return md;
 }
 
-function escape(text: string): string {
+function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }
 

@@ -24,9 +24,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
     try {
       if (!node) return state.groups.map((g) => new GroupNode(g.key, g.count, g.runs, g.key === 'running' ? (state.counts.interrupted ?? 0) : 0));
       if (node instanceof GroupNode) {
-        // The project is worth its room only when the tree shows more than one.
-        const projects = new Set(state.groups.flatMap((g) => g.runs.map((r) => r.codebaseName)));
-        const runs: Node[] = node.runs.map((run) => new RunNode(run, node.id!, projects.size > 1));
+        const runs: Node[] = node.runs.map((run) => new RunNode(run, node.id!, state.manyProjects));
         return node.hasMore ? [...runs, new ShowMoreNode(node.key)] : runs;
       }
       if (node instanceof RunNode) {
