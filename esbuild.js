@@ -1,4 +1,4 @@
-// Bundles the extension and the command-line tool; ships sql.js's WebAssembly beside them.
+// Bundles the extension, its reader thread and the command-line tool; ships sql.js's WebAssembly beside them.
 const esbuild = require('esbuild');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -39,6 +39,7 @@ async function main() {
   const builds = [
     { ...common, entryPoints: ['src/cli/index.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
     { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+    { ...common, entryPoints: ['src/core/readerWorker.ts'], outfile: 'dist/readerWorker.js' },
   ];
   const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
   if (watch) {

@@ -7,7 +7,8 @@ import { DatabaseWatcher } from './vscode/databaseWatcher';
 import { log } from './vscode/log';
 import { Notifier } from './vscode/notifier';
 import { DETAILS_SCHEME, RunDetailsProvider } from './vscode/runDetailsDocument';
-import { type GroupKey, RunStore } from './vscode/runStore';
+import type { GroupKey } from './core/overview';
+import { RunStore } from './vscode/runStore';
 import { RunsView } from './vscode/runsView';
 import { Writers } from './vscode/writers';
 
@@ -47,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): WorkflowRunsApi {
     command('filter', () => filterRuns(store)),
     command('toggleScope', () => toggleScope(store, notifier)),
     command('showMore', (key) => store.showMore(key as GroupKey)),
+    command('openAnyway', () => store.openAnyway()),
     store.onDidChange(() => watcher.watch(store.dbPath, config.pollIntervalMs())),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (config.affects(e, 'scope')) store.scope = config.scope();

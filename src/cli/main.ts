@@ -1,7 +1,8 @@
 import { locateDatabase } from '../core/databaseLocation';
 import { isProblem, messageOf, WorkflowRunsError } from '../core/errors';
 import { cancelRun, type OperationResult, resumeRun } from '../core/operations';
-import { MIN_ID_PREFIX, RunReader } from '../core/runReader';
+import { MIN_ID_PREFIX } from '../core/runReader';
+import { SnapshotDatabase } from '../core/snapshotDatabase';
 import { selectWriter } from '../core/writers/selectWriter';
 import type { EngineChoice } from '../core/writers/writer';
 import { parseArgs, type ParsedArgs, UsageError } from './args';
@@ -60,7 +61,7 @@ function requireId(args: ParsedArgs): string {
 
 /** Turns an ID or prefix into a full id, or exits: unknown 4, ambiguous or too short 2. */
 async function resolveId(dbPath: string, input: string, io: Output): Promise<string> {
-  const resolution = await RunReader.read(dbPath, (r) => r.resolveId(input));
+  const resolution = await SnapshotDatabase.readOnce(dbPath, (r) => r.resolveId(input));
   switch (resolution.kind) {
     case 'found':
       return resolution.id;
@@ -85,7 +86,7 @@ async function list(args: ParsedArgs, io: Output): Promise<number> {
   };
   const limit = positiveInt(args, 'limit', 50);
   const offset = positiveInt(args, 'offset', 0);
-  const { runs, counts } = await RunReader.read(dbPath, (r) => ({
+  const { runs, counts } = await SnapshotDatabase.readOnce(dbPath, (r) => ({
     runs: r.listRuns({ ...filter, limit: limit === 0 ? undefined : limit, offset }),
     counts: r.countByStatus(filter),
   }));
@@ -97,7 +98,7 @@ async function show(args: ParsedArgs, io: Output): Promise<number> {
   const dbPath = dbPathOf(args);
   const input = requireId(args);
   const id = await resolveId(dbPath, input, io);
-  const found = await RunReader.read(dbPath, (r) => {
+  const found = await SnapshotDatabase.readOnce(dbPath, (r) => {
     const run = r.getRun(id);
     return run && { run, events: r.events(id), children: r.children(id) };
   });

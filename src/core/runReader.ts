@@ -1,8 +1,7 @@
 import * as path from 'node:path';
-import type { Database, SqlValue } from 'sql.js';
 import { toIsoUtc } from './dates';
-import { WorkflowRunsError } from './errors';
 import { cancellablePredicate, type Params, resumablePredicate, staleRunningPredicate } from './predicates';
+import type { Queryable, Row, SqlValue } from './queryable';
 import {
   metadataApproval,
   metadataError,
@@ -13,11 +12,7 @@ import {
   type RunSummary,
   type StatusCounts,
 } from './runModel';
-import { CODEBASES, CONVERSATIONS, detectSchema, EVENTS, RUNS, type Schema } from './schema';
-import { loadSqlJs } from './sqlJs';
-import { readSnapshot } from './walSnapshot';
-
-type Row = Record<string, SqlValue>;
+import { CODEBASES, CONVERSATIONS, EVENTS, RUNS, type Schema } from './schema';
 
 /** Shortest id prefix accepted in place of a full run id. */
 export const MIN_ID_PREFIX = 8;
@@ -27,12 +22,6 @@ export type IdResolution =
   | { kind: 'not-found' }
   | { kind: 'ambiguous'; matches: string[] }
   | { kind: 'too-short' };
-
-function bindNames(params: Params): Record<string, SqlValue> {
-  const out: Record<string, SqlValue> = {};
-  for (const [key, value] of Object.entries(params)) out[`:${key}`] = value;
-  return out;
-}
 
 function str(value: SqlValue | undefined): string | null {
   return value === null || value === undefined ? null : String(value);
@@ -49,61 +38,18 @@ function normalizeFolder(folder: string): string {
 }
 
 /**
- * Read-only queries over one consistent snapshot of the database. Open it, query it, close it;
- * nothing here writes (writes go through `operations.ts` and a locking SQLite).
+ * The queries the tree, the commands and the CLI need, over any SQLite connection that sees one
+ * consistent state (a sql.js snapshot in the product; node:sqlite in the benchmark's comparison).
+ * Nothing here writes: writes go through `operations.ts` and a locking SQLite.
  */
 export class RunReader {
-  private constructor(
-    private readonly db: Database,
+  constructor(
+    private readonly db: Queryable,
     readonly schema: Schema,
-    /** Identifies the committed data this reader shows (see `Snapshot.fingerprint`). */
-    readonly fingerprint: string,
-    readonly dbPath: string,
   ) {}
 
-  static async open(dbPath: string): Promise<RunReader> {
-    const SQL = await loadSqlJs();
-    // The image is dropped once sql.js has copied it: holding both would double the memory.
-    const { image, fingerprint } = readSnapshot(dbPath);
-    let db: Database;
-    try {
-      db = new SQL.Database(image);
-      db.exec('PRAGMA query_only = 1');
-    } catch (err) {
-      throw new WorkflowRunsError('not-a-database', `${dbPath} is not a readable SQLite database (${(err as Error).message}).`);
-    }
-    try {
-      return new RunReader(db, detectSchema(db, dbPath), fingerprint, dbPath);
-    } catch (err) {
-      db.close();
-      throw err;
-    }
-  }
-
-  /** Opens a snapshot, runs `use` on it and closes it. */
-  static async read<T>(dbPath: string, use: (reader: RunReader) => T): Promise<T> {
-    const reader = await RunReader.open(dbPath);
-    try {
-      return use(reader);
-    } finally {
-      reader.close();
-    }
-  }
-
-  close(): void {
-    this.db.close();
-  }
-
   private all(sql: string, params: Params = {}): Row[] {
-    const stmt = this.db.prepare(sql);
-    try {
-      stmt.bind(bindNames(params));
-      const rows: Row[] = [];
-      while (stmt.step()) rows.push(stmt.getAsObject());
-      return rows;
-    } finally {
-      stmt.free();
-    }
+    return this.db.all(sql, params);
   }
 
   private runColumn(name: string, fallback = 'NULL'): string {

@@ -1,5 +1,5 @@
-import type { Database } from 'sql.js';
 import { WorkflowRunsError } from './errors';
+import type { Queryable } from './queryable';
 
 export const RUNS = 'remote_agent_workflow_runs';
 export const EVENTS = 'remote_agent_workflow_events';
@@ -17,9 +17,8 @@ export interface Schema {
 /** Without these a run cannot be listed at all. */
 const REQUIRED_RUN_COLUMNS = ['id', 'workflow_name', 'status'];
 
-function columns(db: Database, table: string): Set<string> | undefined {
-  const result = db.exec(`SELECT name FROM pragma_table_info(?)`, [table]);
-  const names = result[0]?.values.map((row) => String(row[0])) ?? [];
+function columns(db: Queryable, table: string): Set<string> | undefined {
+  const names = db.all('SELECT name FROM pragma_table_info(:table)', { table }).map((row) => String(row.name));
   return names.length ? new Set(names) : undefined;
 }
 
@@ -27,7 +26,7 @@ function columns(db: Database, table: string): Set<string> | undefined {
  * Reads which tables and columns exist. Older Archon databases lack columns added later
  * (`outcome`, `output_root`, `parent_run_id`, `user_id`, `event_order`): callers check `has()`.
  */
-export function detectSchema(db: Database, dbPath: string): Schema {
+export function detectSchema(db: Queryable, dbPath: string): Schema {
   let runs: Set<string> | undefined;
   try {
     runs = columns(db, RUNS);

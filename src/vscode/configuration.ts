@@ -24,6 +24,7 @@ export const config = {
   writerEngine: (): EngineChoice => get<EngineChoice>('writerEngine', 'auto'),
   sqlite3Path: (): string => get('sqlite3Path', 'sqlite3'),
   pollIntervalMs: (): number => Math.max(0, get('pollIntervalSeconds', 5)) * 1000,
+  largeDatabaseThresholdBytes: (): number => Math.max(0, get('largeDatabaseThresholdMB', 1024)) * 1024 * 1024,
   async setDatabasePath(value: string): Promise<void> {
     await vscode.workspace.getConfiguration(SECTION).update('databasePath', value, vscode.ConfigurationTarget.Global);
   },

@@ -61,12 +61,16 @@ export class RunDetailsProvider implements vscode.TextDocumentContentProvider, v
     });
   }
 
-  provideTextDocumentContent(uri: vscode.Uri): string {
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const state = this.store.state;
     if (state.kind !== 'ready') return `# Run ${uri.query}\n\nThe database is not loaded.\n`;
-    const run = state.reader.getRun(uri.query);
+    const [run, events, children] = await Promise.all([
+      this.store.read('getRun', uri.query),
+      this.store.read('events', uri.query),
+      this.store.read('children', uri.query),
+    ]);
     if (!run) return `# Run ${uri.query}\n\nThis run no longer exists in ${state.dbPath}.\n`;
-    return renderDetails(run, state.reader.events(run.id), state.reader.children(run.id));
+    return renderDetails(run, events, children);
   }
 
   dispose(): void {

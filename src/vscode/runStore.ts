@@ -1,53 +1,47 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { locateDatabase } from '../core/databaseLocation';
-import { isProblem, messageOf } from '../core/errors';
-import { RunReader } from '../core/runReader';
-import { STATUSES, type RunFilter, type RunSummary, type StatusCounts } from '../core/runModel';
+import { isProblem, messageOf, WorkflowRunsError } from '../core/errors';
+import type { Group, GroupKey, Overview } from '../core/overview';
+import { ReaderClient } from '../core/readerClient';
+import type { ReaderCall, ReaderCalls } from '../core/readerCalls';
+import type { RunFilter } from '../core/runModel';
 import { config, databasePathSetting, type Scope } from './configuration';
 import { log } from './log';
 
-/** The tree's groups, in the order people look for them; `other` holds statuses Archon may add. */
-export const GROUPS = [...STATUSES, 'other'] as const;
-export type GroupKey = (typeof GROUPS)[number];
-
-export interface Group {
-  key: GroupKey;
-  count: number;
-  runs: RunSummary[];
-}
-
 export type StoreState =
   | { kind: 'loading' }
-  | { kind: 'no-database' | 'unreadable' | 'postgres'; dbPath: string; message: string }
-  | {
+  | { kind: 'no-database' | 'unreadable' | 'postgres' | 'too-large'; dbPath: string; message: string }
+  | (Overview & {
       kind: 'ready';
       dbPath: string;
-      counts: StatusCounts;
       groups: Group[];
-      hasResumable: boolean;
-      hasCancellable: boolean;
       /** More than one project among the runs shown: only then do rows name theirs. */
       manyProjects: boolean;
-      reader: RunReader;
-    };
+    });
 
 export interface ViewFilter {
   statuses: string[];
   text: string;
 }
 
-function fileSignature(file: string): string {
+function fileStat(file: string): fs.Stats | undefined {
   try {
-    const s = fs.statSync(file);
-    return `${s.ino}:${s.size}:${s.mtimeMs}`;
+    return fs.statSync(file);
   } catch {
-    return 'none';
+    return undefined;
   }
+}
+
+const signature = (s: fs.Stats | undefined) => (s ? `${s.ino}:${s.size}:${s.mtimeMs}` : 'none');
+
+function megabytes(bytes: number): string {
+  return bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GB` : `${Math.round(bytes / 1024 ** 2)} MB`;
 }
 
 /**
  * What the tree shows: one consistent snapshot of the database, re-read when the files change.
+ * Reading happens on the reader thread; this thread only sends requests and keeps the answers.
  * Refreshes never overlap; a refresh asked for while one runs is done once after it, so the latest
  * data wins. Problems become a state the view renders, never a storm of notifications.
  */
@@ -64,6 +58,9 @@ export class RunStore implements vscode.Disposable {
   private again = false;
   private lastKey = '';
   private lastData = '';
+  private readonly reader = new ReaderClient();
+  /** Databases above the size threshold that the user chose to open anyway. */
+  private readonly largeAccepted = new Set<string>();
 
   get dbPath(): string | undefined {
     return this.state.kind === 'loading' ? undefined : this.state.dbPath;
@@ -131,74 +128,68 @@ export class RunStore implements vscode.Disposable {
     return locateDatabase({ explicitPath: databasePathSetting(), cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath });
   }
 
+  /** Opens a database above the size threshold (the user's "Open Anyway"). */
+  openAnyway(): Promise<void> {
+    if (this.dbPath) this.largeAccepted.add(this.dbPath);
+    return this.refresh(true);
+  }
+
+  /** One read on the reader thread, against the database the tree shows. */
+  async read<M extends ReaderCall>(call: M, arg: ReaderCalls[M][0]): Promise<ReaderCalls[M][1]> {
+    if (this.state.kind !== 'ready') throw new WorkflowRunsError('no-database', 'No workflow-runs database is loaded.');
+    return (await this.reader.read(this.state.dbPath, call, arg)).value;
+  }
+
   private async load(force: boolean): Promise<void> {
     const location = this.location();
     const { dbPath } = location;
     if (location.postgresConfiguredIn) {
       return this.set({ kind: 'postgres', dbPath, message: `Archon uses PostgreSQL (DATABASE_URL in ${location.postgresConfiguredIn}).` });
     }
+    const main = fileStat(dbPath);
+    const wal = fileStat(`${dbPath}-wal`);
     const view = JSON.stringify([dbPath, this.scope, this.filter, [...this.limits], config.runsPerGroup()]);
-    const key = `${view}:${fileSignature(dbPath)}:${fileSignature(`${dbPath}-wal`)}`;
+    const key = `${view}:${signature(main)}:${signature(wal)}`;
     if (!force && key === this.lastKey) return;
     this.lastKey = key;
-    let reader: RunReader;
+    const size = (main?.size ?? 0) + (wal?.size ?? 0);
+    const threshold = config.largeDatabaseThresholdBytes();
+    if (threshold > 0 && size > threshold && !this.largeAccepted.has(dbPath)) {
+      const message = `This database is ${megabytes(size)}, above the ${megabytes(threshold)} threshold. Opening it may take a while and use memory.`;
+      return this.set({ kind: 'too-large', dbPath, message });
+    }
+    let read;
     try {
-      reader = await RunReader.open(dbPath);
+      read = await this.reader.read(dbPath, 'overview', {
+        base: this.baseFilter(),
+        statuses: this.filter.statuses,
+        limits: Object.fromEntries(this.limits),
+        defaultLimit: config.runsPerGroup(),
+      });
     } catch (err) {
-      this.lastKey = '';
+      this.lastKey = this.lastData = '';
       log.warn(`reading ${dbPath}: ${messageOf(err)}`);
       if (isProblem(err, 'no-database')) return this.set({ kind: 'no-database', dbPath, message: `No database at ${dbPath}.` });
       if (isProblem(err, 'unstable') && this.state.kind === 'ready') return; // keep showing the last good data
       return this.set({ kind: 'unreadable', dbPath, message: messageOf(err) });
     }
+    const { value: overview, fingerprint, stats } = read;
+    log.trace(`read ${dbPath}: ${stats.mode}, ${stats.walFrames} log frames, ${stats.bytesRead} bytes, ${stats.attempts} attempt(s)`);
     // The files were touched but the committed data is the same (e.g. a checkpoint): nothing to redraw.
-    const data = `${view}:${reader.fingerprint}`;
-    if (!force && data === this.lastData && this.state.kind === 'ready') {
-      reader.close();
-      return;
-    }
+    const data = `${view}:${fingerprint}`;
+    if (!force && data === this.lastData && this.state.kind === 'ready') return;
     this.lastData = data;
-    try {
-      this.set({ kind: 'ready', dbPath, reader, ...this.query(reader) });
-    } catch (err) {
-      reader.close();
-      this.lastKey = this.lastData = '';
-      log.error(`querying ${dbPath}: ${messageOf(err)}`);
-      this.set({ kind: 'unreadable', dbPath, message: messageOf(err) });
-    }
-  }
-
-  private query(reader: RunReader) {
-    const base = this.baseFilter();
-    const counts = reader.countByStatus(base);
-    const wanted = new Set(this.filter.statuses);
-    const unknown = Object.keys(counts).filter((s) => s !== 'interrupted' && !(STATUSES as readonly string[]).includes(s));
-    const groups: Group[] = [];
-    for (const key of GROUPS) {
-      if (wanted.size && !wanted.has(key)) continue;
-      const statuses = key === 'other' ? unknown : [key];
-      const count = statuses.reduce((n, s) => n + (counts[s] ?? 0), 0);
-      if (count === 0) continue;
-      groups.push({ key, count, runs: reader.listRuns({ ...base, statuses, limit: this.limit(key) }) });
-    }
-    return {
-      counts,
-      groups,
-      manyProjects: new Set(groups.flatMap((g) => g.runs.map((r) => r.codebaseName))).size > 1,
-      hasResumable: reader.listRuns({ ...base, resumable: true, limit: 1 }).length > 0,
-      hasCancellable: reader.listRuns({ ...base, cancellable: true, limit: 1 }).length > 0,
-    };
+    const manyProjects = new Set(overview.groups.flatMap((g) => g.runs.map((r) => r.codebaseName))).size > 1;
+    this.set({ kind: 'ready', dbPath, ...overview, manyProjects });
   }
 
   private set(state: StoreState): void {
-    const previous = this.state;
     this.state = state;
-    if (previous.kind === 'ready' && (state.kind !== 'ready' || previous.reader !== state.reader)) previous.reader.close();
     this.changed.fire();
   }
 
   dispose(): void {
-    if (this.state.kind === 'ready') this.state.reader.close();
+    this.reader.dispose();
     this.changed.dispose();
   }
 }

@@ -33,7 +33,7 @@ export class RunsView implements vscode.Disposable {
     void vscode.commands.executeCommand('setContext', 'workflowRuns.hasResumable', loading || (ready && state.hasResumable));
     void vscode.commands.executeCommand('setContext', 'workflowRuns.hasCancellable', loading || (ready && state.hasCancellable));
     void vscode.commands.executeCommand('setContext', 'workflowRuns.scope', this.store.scope);
-    this.treeView.message = state.kind === 'unreadable' || state.kind === 'no-database' || state.kind === 'postgres' ? state.message : undefined;
+    this.treeView.message = state.kind !== 'loading' && state.kind !== 'ready' ? state.message : undefined;
     const parts: string[] = [this.store.folders ? 'This Workspace' : 'All'];
     if (this.store.filter.statuses.length) parts.push(this.store.filter.statuses.join(', '));
     if (this.store.filter.text) parts.push(`“${this.store.filter.text}”`);

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { WorkflowRunsApi } from '../../src/extension';
 import { archonDb, cleanupTempDirs, insertRun, lit, runRow, tempDir } from '../support/fixtures';
 import type { LiveDb } from '../support/liveDb';
-import { api, findRunNode, lastShown, setting, treeLabels, useDatabase, waitFor } from './helpers';
+import { api, findRunNode, lastShown, setting, shownNodes, treeLabels, useDatabase, waitFor } from './helpers';
 
 describe('Workflow Runs in a real VS Code', function () {
   this.timeout(30000);
@@ -136,9 +136,9 @@ describe('Workflow Runs in a real VS Code', function () {
       ('e1', ${lit(id)}, 'workflow_started', NULL, '2026-03-01 10:00:00'), ('e2', ${lit(id)}, 'node_failed', 'implement', '2026-03-01 10:05:00')`);
     await useDatabase(a, db.path);
     const node = findRunNode(a, id);
-    const [eventsNode] = a.view.provider.getChildren(node);
+    const [eventsNode] = await a.view.provider.getChildren(node);
     assert.equal(eventsNode.label, 'Events');
-    assert.deepEqual(a.view.provider.getChildren(eventsNode).map((e) => e.label), ['workflow_started', 'node_failed']);
+    assert.deepEqual((await a.view.provider.getChildren(eventsNode)).map((e) => e.label), ['workflow_started', 'node_failed']);
     await vscode.commands.executeCommand('workflowRuns.showDetails', node);
     const doc = await waitFor('the details editor', () => vscode.window.activeTextEditor?.document.uri.scheme === 'workflow-run' && vscode.window.activeTextEditor.document);
     assert.match(doc.getText(), /## Error\n\n```text\nboom\n```/);
@@ -176,12 +176,12 @@ describe('Workflow Runs in a real VS Code', function () {
     await setting('runsPerGroup', 2);
     try {
       await useDatabase(a, db.path);
-      const group = () => a.view.provider.getChildren().find((g) => String(g.label) === 'Completed (5)')!;
-      let rows = a.view.provider.getChildren(group());
+      const group = () => shownNodes(a).find((g) => String(g.label) === 'Completed (5)')!;
+      let rows = shownNodes(a, group());
       assert.deepEqual(rows.map((r) => r.kind), ['run', 'run', 'more']);
       await vscode.commands.executeCommand('workflowRuns.showMore', 'completed');
       rows = await waitFor('four runs', () => {
-        const r = a.view.provider.getChildren(group());
+        const r = shownNodes(a, group());
         return r.filter((n) => n.kind === 'run').length === 4 && r;
       });
       assert.equal(rows[rows.length - 1].kind, 'more');

@@ -31,18 +31,23 @@ export async function useDatabase(a: WorkflowRunsApi, dbPath: string): Promise<S
   return waitFor(`the store to load ${dbPath || "Archon's database"}`, () => (!dbPath || a.store.dbPath === dbPath) && a.store.state.kind !== 'loading' && a.store.state);
 }
 
+/** Groups and their runs, which the provider gives at once (a run's children are read on expand). */
+export function shownNodes(a: WorkflowRunsApi, node?: Node): Node[] {
+  const nodes = a.view.provider.getChildren(node);
+  assert.ok(Array.isArray(nodes), 'groups and runs are listed without a read');
+  return nodes;
+}
+
 /** The tree as a person sees it: labels of every node down to runs (not events). */
 export function treeLabels(a: WorkflowRunsApi): { group: string; runs: string[] }[] {
-  const p = a.view.provider;
-  return p.getChildren().map((g) => ({
+  return shownNodes(a).map((g) => ({
     group: String(g.label),
-    runs: p.getChildren(g as Node).map((r) => `${String(r.label)}|${String(r.description ?? '')}`),
+    runs: shownNodes(a, g).map((r) => `${String(r.label)}|${String(r.description ?? '')}`),
   }));
 }
 
 export function runNodes(a: WorkflowRunsApi): Node[] {
-  const p = a.view.provider;
-  return p.getChildren().flatMap((g) => p.getChildren(g));
+  return shownNodes(a).flatMap((g) => shownNodes(a, g));
 }
 
 export function findRunNode(a: WorkflowRunsApi, id: string): Node {

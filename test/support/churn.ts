@@ -12,7 +12,8 @@ INSERT OR IGNORE INTO remote_agent_workflow_runs (id, conversation_id, workflow_
 /**
  * A third process that commits continuously through a real `sqlite3` shell: each transaction adds a
  * log row and an event and bumps a counter (so any snapshot must show three equal numbers), then
- * prints an acknowledgement. Optionally it checkpoints every N commits, restarting the log.
+ * prints an acknowledgement. Optionally it checkpoints every N commits, in turn copying frames into the main file
+ * (PASSIVE), restarting the log (RESTART) and truncating it (TRUNCATE).
  */
 export class Churn {
   private acked = 0;
@@ -52,7 +53,7 @@ SELECT 'ack ${n}';
 ${gap}
 `;
         const every = options.checkpointEvery;
-        if (every && n % every === 0) yield `PRAGMA wal_checkpoint(${n % (2 * every) === 0 ? 'TRUNCATE' : 'RESTART'});\n`;
+        if (every && n % every === 0) yield `PRAGMA wal_checkpoint(${['PASSIVE', 'RESTART', 'TRUNCATE'][(n / every) % 3]});\n`;
       }
     }
     Readable.from(script(), { highWaterMark: 4 }).pipe(child.stdin);

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { cancelRun, resumeRun } from '../../src/core/operations';
-import { RunReader } from '../../src/core/runReader';
+import { SnapshotDatabase } from '../../src/core/snapshotDatabase';
 import { enginesUnderTest } from '../support/engines';
 import { archonDb, cleanupTempDirs, insertRun, lit, OLD_SCHEMA, runRow } from '../support/fixtures';
 import type { LiveDb } from '../support/liveDb';
@@ -12,7 +12,7 @@ async function events(db: LiveDb, runId: string) {
 }
 
 function listedResumable(dbPath: string, id: string): Promise<boolean> {
-  return RunReader.read(dbPath, (r) => r.getRun(id)!.resumable);
+  return SnapshotDatabase.readOnce(dbPath, (r) => r.getRun(id)!.resumable);
 }
 
 describe('resume and cancel', function () {

@@ -34,8 +34,8 @@ describe('npm run package', function () {
     assert.deepEqual(entries, [
       'extension/LICENSE.txt',
       'extension/changelog.md',
-      
       'extension/dist/extension.js',
+      'extension/dist/readerWorker.js',
       'extension/dist/sql-wasm.wasm',
       'extension/media/icon.png',
       'extension/media/runs.svg',

@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { RunReader } from '../../src/core/runReader';
+import type { RunReader } from '../../src/core/runReader';
+import { SnapshotDatabase } from '../../src/core/snapshotDatabase';
 import { archonDb, cleanupTempDirs, insertRun, insertRunSql, lit, OLD_SCHEMA, tempDir } from '../support/fixtures';
 import type { LiveDb } from '../support/liveDb';
 
@@ -32,7 +33,7 @@ describe('RunReader', function () {
       working_path: '/home/alice/.archon/workspaces/acme/widgets/worktrees/archon/task-1',
       codebase_id: 'cb-widgets',
     });
-    const runs = await RunReader.read(db.path, (r) => r.listRuns());
+    const runs = await SnapshotDatabase.readOnce(db.path, (r) => r.listRuns());
     assert.deepEqual(runs.map((r) => r.id), [recent, old]);
     assert.equal(runs[0].startedAt, '2026-03-02T08:30:05Z');
     assert.equal(runs[0].lastActivityAt, '2026-03-02T08:31:00Z');
@@ -57,7 +58,7 @@ describe('RunReader', function () {
       working_path: '/home/alice/code/widgets/.worktrees/x',
     });
     await insertRun(db, { id: 'cccc0005', status: 'mystery', working_path: '/home/alice/code/widgets-other' });
-    await RunReader.read(db.path, (r) => {
+    await SnapshotDatabase.readOnce(db.path, (r) => {
       const ids = (f: Parameters<RunReader['listRuns']>[0]) => r.listRuns(f).map((x) => x.id).sort();
       assert.deepEqual(ids({ statuses: ['running'] }), ['aaaa0001', 'aaaa0002']);
       assert.deepEqual(ids({ statuses: ['interrupted'] }), ['aaaa0002']);
@@ -90,7 +91,7 @@ describe('RunReader', function () {
       ('e2', ${lit(other)}, 'node_started', 'plan', '{}', '2026-03-01 10:00:01'),
       ('e3', ${lit(parent)}, 'node_started', 'plan', '{"provider":"claude"}', '2026-03-01 10:00:01'),
       ('e4', ${lit(parent)}, 'approval_requested', 'gate', '{not json', '2026-03-01 10:00:01')`);
-    await RunReader.read(db.path, (r) => {
+    await SnapshotDatabase.readOnce(db.path, (r) => {
       const run = r.getRun(parent)!;
       assert.deepEqual(run.approval, { type: 'approval', message: 'Approve the plan?' });
       assert.equal(run.metadataValid, true);
@@ -107,7 +108,7 @@ describe('RunReader', function () {
   it('survives malformed metadata, NULL dates and odd values', async () => {
     db = await archonDb();
     const id = await insertRun(db, { metadata: '{"error": broken', started_at: 'NULL', last_activity_at: "'yesterday'" });
-    await RunReader.read(db.path, (r) => {
+    await SnapshotDatabase.readOnce(db.path, (r) => {
       const [run] = r.listRuns();
       assert.equal(run.id, id);
       assert.equal(run.error, null);
@@ -123,7 +124,7 @@ describe('RunReader', function () {
     const cols = new Set(['id', 'conversation_id', 'workflow_name', 'user_message', 'status', 'metadata', 'started_at', 'last_activity_at', 'completed_at', 'working_path', 'codebase_id']);
     await db.exec(insertRunSql({ id: 'old-1', status: 'failed', metadata: '{"error":"x"}' }, cols));
     await db.exec(`INSERT INTO remote_agent_workflow_events (id, workflow_run_id, event_type) VALUES ('ev', 'old-1', 'step_started')`);
-    await RunReader.read(db.path, (r) => {
+    await SnapshotDatabase.readOnce(db.path, (r) => {
       assert.equal(r.schema.runs.has('outcome'), false);
       const [run] = r.listRuns();
       assert.equal(run.outcome, null);
@@ -139,7 +140,7 @@ describe('RunReader', function () {
     await insertRun(db, { id: '7439b164219910368943660f5524e9e4' });
     await insertRun(db, { id: '7439b164aaaa0368943660f5524e9e4b' });
     await insertRun(db, { id: '0d5b1f3e-8c2a-4e57-9d7a-1b2c3d4e5f60' });
-    await RunReader.read(db.path, (r) => {
+    await SnapshotDatabase.readOnce(db.path, (r) => {
       assert.deepEqual(r.resolveId('7439b164219910368943660f5524e9e4'), { kind: 'found', id: '7439b164219910368943660f5524e9e4' });
       assert.deepEqual(r.resolveId('7439b1642'), { kind: 'found', id: '7439b164219910368943660f5524e9e4' });
       assert.equal(r.resolveId('7439b164').kind, 'ambiguous');
@@ -152,11 +153,11 @@ describe('RunReader', function () {
   it('explains a database without the runs table and one that is not a database', async () => {
     const dir = tempDir();
     db = await archonDb({ schema: 'PRAGMA journal_mode = WAL; CREATE TABLE other (x);', file: path.join(dir, 'plain.db') });
-    await assert.rejects(RunReader.open(db.path), { message: /has no remote_agent_workflow_runs table: it is not an Archon database/ });
+    await assert.rejects(SnapshotDatabase.readOnce(db.path, () => 0), { message: /has no remote_agent_workflow_runs table: it is not an Archon database/ });
     const garbage = path.join(dir, 'garbage.db');
     const bytes = Buffer.alloc(8192, 7);
     Buffer.from('SQLite format 3\0').copy(bytes);
     fs.writeFileSync(garbage, bytes);
-    await assert.rejects(RunReader.open(garbage), (err: Error & { kind?: string }) => err.kind === 'not-a-database');
+    await assert.rejects(SnapshotDatabase.readOnce(garbage, () => 0), (err: Error & { kind?: string }) => err.kind === 'not-a-database');
   });
 });

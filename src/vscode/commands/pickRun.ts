@@ -17,14 +17,14 @@ export async function chooseRun(
   await store.ensureLoaded();
   const state = store.state;
   if (state.kind !== 'ready') {
-    void notifier.show('warning', 'No workflow-runs database is loaded.');
+    void notifier.show('warning', state.kind === 'loading' ? 'No workflow-runs database is loaded.' : state.message);
     return undefined;
   }
   if (typeof arg === 'string') {
-    const resolved = state.reader.resolveId(arg);
-    return resolved.kind === 'found' ? state.reader.getRun(resolved.id) : undefined;
+    const resolved = await store.read('resolveId', arg);
+    return resolved.kind === 'found' ? store.read('getRun', resolved.id) : undefined;
   }
-  const runs = state.reader.listRuns({ ...store.baseFilter(), ...which, limit: 500 });
+  const runs = await store.read('listRuns', { ...store.baseFilter(), ...which, limit: 500 });
   if (!runs.length) {
     void notifier.show('info', which.resumable ? 'No run can be resumed right now.' : 'No run can be cancelled right now.');
     return undefined;

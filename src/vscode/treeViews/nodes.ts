@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { RunEvent, RunSummary } from '../../core/runModel';
 import { duration, local, relative, shorten, statusText } from '../format';
-import type { GroupKey } from '../runStore';
+import type { GroupKey } from '../../core/overview';
 import { statusIcon } from './icons';
 
 export const GROUP_LABELS: Record<GroupKey, string> = {

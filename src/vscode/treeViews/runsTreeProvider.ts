@@ -18,26 +18,31 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
     return node;
   }
 
-  getChildren(node?: Node): Node[] {
+  /** Groups and their runs come from the store at once; a run's children and events are read on expand. */
+  getChildren(node?: Node): Node[] | Promise<Node[]> {
     const state = this.store.state;
     if (state.kind !== 'ready') return [];
+    if (!node) return state.groups.map((g) => new GroupNode(g.key, g.count, g.runs, g.key === 'running' ? (state.counts.interrupted ?? 0) : 0));
+    if (node instanceof GroupNode) {
+      const runs: Node[] = node.runs.map((run) => new RunNode(run, node.id!, state.manyProjects));
+      return node.hasMore ? [...runs, new ShowMoreNode(node.key)] : runs;
+    }
+    return this.read(node);
+  }
+
+  private async read(node: Node): Promise<Node[]> {
     try {
-      if (!node) return state.groups.map((g) => new GroupNode(g.key, g.count, g.runs, g.key === 'running' ? (state.counts.interrupted ?? 0) : 0));
-      if (node instanceof GroupNode) {
-        const runs: Node[] = node.runs.map((run) => new RunNode(run, node.id!, state.manyProjects));
-        return node.hasMore ? [...runs, new ShowMoreNode(node.key)] : runs;
-      }
       if (node instanceof RunNode) {
-        const children = state.reader.children(node.run.id).map((run) => new RunNode(run, node.id!));
+        const children = (await this.store.read('children', node.run.id)).map((run) => new RunNode(run, node.id!));
         return [...children, new EventsNode(node.run.id, node.id!)];
       }
       if (node instanceof EventsNode) {
-        const events = state.reader.events(node.runId);
+        const events = await this.store.read('events', node.runId);
         return events.length ? events.map((e) => new EventNode(e, node.id!)) : [new MessageNode('No events', `${node.id}/none`)];
       }
     } catch (err) {
       log.error(`listing children: ${messageOf(err)}`);
-      return [new MessageNode(`Could not read: ${messageOf(err)}`, `${node?.id ?? 'root'}/error`)];
+      return [new MessageNode(`Could not read: ${messageOf(err)}`, `${node.id}/error`)];
     }
     return [];
   }

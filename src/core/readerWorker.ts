@@ -1,0 +1,40 @@
+// The reader thread: keeps the database open in sql.js and answers the extension's reads, so that
+// neither reading files nor running queries ever blocks the extension host's thread.
+import { parentPort } from 'node:worker_threads';
+import { WorkflowRunsError } from './errors';
+import { READER_CALLS, type ReaderCall } from './readerCalls';
+import { SnapshotDatabase } from './snapshotDatabase';
+
+export interface ReaderRequest {
+  id: number;
+  dbPath: string;
+  call: ReaderCall;
+  arg: unknown;
+}
+
+export type ReaderReply =
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; kind?: WorkflowRunsError['kind']; message: string };
+
+let open: SnapshotDatabase | undefined;
+let queue = Promise.resolve();
+
+async function answer(request: ReaderRequest): Promise<ReaderReply> {
+  try {
+    if (open?.dbPath !== request.dbPath) {
+      open?.close();
+      open = undefined;
+      open = await SnapshotDatabase.open(request.dbPath);
+    }
+    const call = READER_CALLS[request.call] as (reader: Parameters<(typeof READER_CALLS)['getRun']>[0], arg: unknown) => unknown;
+    return { id: request.id, ok: true, result: open.read((reader) => call(reader, request.arg)) };
+  } catch (err) {
+    const kind = err instanceof WorkflowRunsError ? err.kind : undefined;
+    return { id: request.id, ok: false, kind, message: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+// One request at a time, in order.
+parentPort?.on('message', (request: ReaderRequest) => {
+  queue = queue.then(async () => parentPort!.postMessage(await answer(request)));
+});

@@ -1,0 +1,127 @@
+import type { Database, SqlJsStatic } from 'sql.js';
+import { messageOf, WorkflowRunsError } from './errors';
+import { type Queryable, sqlJsQueryable } from './queryable';
+import { RunReader } from './runReader';
+import { detectSchema } from './schema';
+import { SnapshotFile, type SyncResult } from './snapshotFile';
+import { loadSqlJs } from './sqlJs';
+
+const MAX_ATTEMPTS = 8;
+/** Attempts that read pages as the queries need them; later ones read the whole file first. */
+const LAZY_ATTEMPTS = 3;
+
+/** How a read went, for logs and measurements. */
+export interface ReadStats {
+  /** How the snapshot moved forward: not at all, by new log frames, or read afresh. */
+  mode: SyncResult['mode'];
+  /** Committed log frames read. */
+  walFrames: number;
+  /** Main-file bytes read from disk. */
+  bytesRead: number;
+  /** 1 unless a checkpoint raced the read and it was done again. */
+  attempts: number;
+}
+
+export interface ReadResult<T> {
+  value: T;
+  /** Identifies the committed data read: equal fingerprints mean equal data. */
+  fingerprint: string;
+  stats: ReadStats;
+}
+
+/**
+ * A live SQLite database read through sql.js. It stays open between reads: each read first moves
+ * the snapshot to the latest commit (reading only new log frames when it can), runs its queries,
+ * then checks no checkpoint raced them, and reads again if one did. Never writes.
+ */
+export class SnapshotDatabase {
+  private readonly file: SnapshotFile;
+  private db: Database | undefined;
+  private reader: RunReader | undefined;
+  private query: Queryable | undefined;
+  private schemaCookie = -1;
+
+  private constructor(
+    private readonly SQL: SqlJsStatic,
+    readonly dbPath: string,
+  ) {
+    this.file = new SnapshotFile(dbPath);
+  }
+
+  static async open(dbPath: string): Promise<SnapshotDatabase> {
+    return new SnapshotDatabase(await loadSqlJs(), dbPath);
+  }
+
+  /** Opens `dbPath`, runs one read and closes it (for one-shot callers such as the CLI). */
+  static async readOnce<T>(dbPath: string, use: (reader: RunReader, db: Queryable) => T): Promise<T> {
+    const db = await SnapshotDatabase.open(dbPath);
+    try {
+      return db.read(use).value;
+    } finally {
+      db.close();
+    }
+  }
+
+  /** Runs `use` on the latest committed data (`db` for statements of one's own, read-only). */
+  read<T>(use: (reader: RunReader, db: Queryable) => T): ReadResult<T> {
+    let walFrames = 0;
+    let mode: SyncResult['mode'] = 'none';
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const sync = this.file.sync();
+      walFrames += sync.walFrames;
+      if (sync.mode === 'full' || (sync.mode === 'incremental' && mode === 'none')) mode = sync.mode;
+      // Checkpoints keep racing the queries: take the whole snapshot in one quick pass and check it.
+      if (attempt > LAZY_ATTEMPTS) {
+        this.file.readAll();
+        if (!this.file.validate()) continue;
+      }
+      let result: { value: T } | { error: unknown };
+      try {
+        const reader = this.prepare(sync);
+        try {
+          result = { value: use(reader, this.query!) };
+        } catch (error) {
+          result = { error };
+        }
+      } catch (error) {
+        result = { error: this.unreadable(error) };
+      }
+      // Whatever happened, it only counts if no checkpoint changed the main file under the queries.
+      if (!this.file.validate()) continue;
+      const stats = { mode, walFrames, bytesRead: this.file.takeBytesRead(), attempts: attempt };
+      if ('error' in result) throw result.error;
+      return { value: result.value, fingerprint: this.file.fingerprint, stats };
+    }
+    throw new WorkflowRunsError('unstable', `The database changed during each of ${MAX_ATTEMPTS} reads (a checkpoint kept racing them). Try again.`);
+  }
+
+  /** The reader for the synced snapshot: reopens sql.js when the file outgrew it, re-reads the schema when it changed. */
+  private prepare(sync: SyncResult): RunReader {
+    if (!this.db || sync.reopen) {
+      this.db?.close();
+      this.db = undefined;
+      this.reader = undefined;
+      this.db = new this.SQL.Database(this.file.contents() as unknown as Uint8Array);
+      this.db.exec('PRAGMA query_only = 1');
+    }
+    const cookie = this.file.pages > 0 ? Buffer.from(this.file.read(40, 44)).readUInt32BE(0) : -1;
+    if (!this.reader || cookie !== this.schemaCookie) {
+      this.query = sqlJsQueryable(this.db);
+      this.reader = new RunReader(this.query, detectSchema(this.query, this.dbPath));
+      this.schemaCookie = cookie;
+    }
+    return this.reader;
+  }
+
+  private unreadable(err: unknown): unknown {
+    if (err instanceof WorkflowRunsError) return err;
+    return new WorkflowRunsError('not-a-database', `${this.dbPath} is not a readable SQLite database (${messageOf(err)}).`);
+  }
+
+  close(): void {
+    this.db?.close();
+    this.db = undefined;
+    this.reader = undefined;
+    this.file.close();
+  }
+}

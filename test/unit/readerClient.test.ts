@@ -1,0 +1,45 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ReaderClient } from '../../src/core/readerClient';
+import { archonDb, cleanupTempDirs, insertRun, tempDir } from '../support/fixtures';
+import type { LiveDb } from '../support/liveDb';
+
+describe('Reader thread', function () {
+  this.timeout(30000);
+  let db: LiveDb;
+  let client: ReaderClient;
+  beforeEach(() => (client = new ReaderClient()));
+  afterEach(async () => {
+    client.dispose();
+    await db?.close();
+  });
+  after(cleanupTempDirs);
+
+  it('answers the tree and the commands from a worker thread, moving forward by new frames', async () => {
+    db = await archonDb();
+    const failed = await insertRun(db, { status: 'failed' });
+    const request = { base: {}, statuses: [], limits: {}, defaultLimit: 10 };
+    const first = await client.read(db.path, 'overview', request);
+    assert.deepEqual(first.value.groups.map((g) => [g.key, g.count]), [['failed', 1]]);
+    assert.equal(first.value.hasResumable, true);
+    assert.equal(first.stats.mode, 'full');
+
+    await db.exec(`UPDATE remote_agent_workflow_runs SET status = 'completed' WHERE id = '${failed}'`);
+    const second = await client.read(db.path, 'overview', request);
+    assert.deepEqual(second.value.groups.map((g) => [g.key, g.count]), [['completed', 1]]);
+    assert.equal(second.stats.mode, 'incremental', 'the thread kept the database open');
+    assert.equal((await client.read(db.path, 'getRun', failed)).value?.status, 'completed');
+    assert.equal((await client.read(db.path, 'getRun', 'no-such-run')).value, undefined);
+  });
+
+  it('passes problems back with their kind, and keeps working after them', async () => {
+    const dir = tempDir();
+    await assert.rejects(client.read(path.join(dir, 'none.db'), 'listRuns', {}), { kind: 'no-database', message: /No database at/ });
+    fs.writeFileSync(path.join(dir, 'notes.db'), 'not a database\n'.repeat(20));
+    await assert.rejects(client.read(path.join(dir, 'notes.db'), 'listRuns', {}), { kind: 'not-a-database' });
+    db = await archonDb();
+    await insertRun(db, { status: 'paused' });
+    assert.equal((await client.read(db.path, 'listRuns', {})).value.length, 1);
+  });
+});

@@ -1,0 +1,200 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Queryable } from '../../src/core/queryable';
+import { SnapshotDatabase } from '../../src/core/snapshotDatabase';
+import { loadSqlJs } from '../../src/core/sqlJs';
+import { Churn, CHURN_SCHEMA } from '../support/churn';
+import { archonDb, cleanupTempDirs, insertRun, tempDir } from '../support/fixtures';
+import type { LiveDb } from '../support/liveDb';
+
+const first = (db: Queryable, sql: string) => Object.values(db.all(sql)[0] ?? {})[0];
+
+/** One value read through the product's read path (a fresh snapshot of `file`). */
+function scalar(file: string, sql: string): Promise<unknown> {
+  return SnapshotDatabase.readOnce(file, (_, db) => first(db, sql));
+}
+
+/** What plain sql.js shows when given the main file alone. */
+async function mainFileOnly(file: string, sql: string): Promise<unknown> {
+  const bytes = fs.readFileSync(file);
+  if (!bytes.length) return undefined;
+  const db = new (await loadSqlJs()).Database(bytes);
+  try {
+    return db.exec(sql)[0]?.values[0][0];
+  } finally {
+    db.close();
+  }
+}
+
+describe('Snapshot reads', function () {
+  this.timeout(60000);
+  let db: LiveDb;
+  afterEach(async () => {
+    await db?.close();
+  });
+  after(cleanupTempDirs);
+
+  it('shows commits that exist only in the -wal file', async () => {
+    db = await archonDb();
+    for (let i = 0; i < 8; i++) await insertRun(db, { status: i % 2 ? 'running' : 'failed' });
+    assert.ok(fs.statSync(`${db.path}-wal`).size > 0, 'commits are in the log');
+    // The main file alone (what plain sql.js would read) does not have them: the test is meaningful.
+    const sql = 'SELECT count(*) FROM sqlite_master';
+    assert.notEqual(await mainFileOnly(db.path, sql), await scalar(db.path, sql));
+    const reading = await SnapshotDatabase.open(db.path);
+    try {
+      const { value, stats } = reading.read((_, q) => [first(q, 'SELECT count(*) FROM remote_agent_workflow_runs'), first(q, 'PRAGMA integrity_check')]);
+      assert.deepEqual(value, [8, 'ok']);
+      assert.ok(stats.walFrames > 0);
+    } finally {
+      reading.close();
+    }
+  });
+
+  it('shows the latest version of a page updated several times in the log', async () => {
+    db = await archonDb();
+    const id = await insertRun(db, { status: 'failed' });
+    for (const status of ['running', 'paused', 'completed']) {
+      await db.exec(`UPDATE remote_agent_workflow_runs SET status = '${status}' WHERE id = '${id}'`);
+      assert.equal(await scalar(db.path, 'SELECT status FROM remote_agent_workflow_runs'), status);
+    }
+  });
+
+  it("leaves out another process's open transaction, even when it spilled into the log", async () => {
+    db = await archonDb();
+    await insertRun(db, { status: 'failed' });
+    const committedSize = fs.statSync(`${db.path}-wal`).size;
+    await db.exec(`PRAGMA cache_size = 5; BEGIN; CREATE TABLE big (b BLOB);`);
+    await db.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 400) INSERT INTO big SELECT randomblob(3000) FROM n`);
+    await db.exec(`INSERT INTO remote_agent_workflow_runs (id, conversation_id, workflow_name, user_message) VALUES ('uncommitted', 'conv-1', 'wf', 'm')`);
+    assert.ok(fs.statSync(`${db.path}-wal`).size > committedSize + 100000, 'the open transaction spilled frames into the log');
+    const seen = await SnapshotDatabase.readOnce(db.path, (_, q) => [
+      first(q, 'SELECT count(*) FROM remote_agent_workflow_runs'),
+      first(q, "SELECT count(*) FROM sqlite_master WHERE name = 'big'"),
+      first(q, 'PRAGMA integrity_check'),
+    ]);
+    assert.deepEqual(seen, [1, 0, 'ok']);
+    await db.exec('ROLLBACK');
+  });
+
+  it('stops at a frame whose checksum does not verify (a torn write)', async () => {
+    db = await archonDb();
+    await insertRun(db, { id: 'first' });
+    const copy = path.join(tempDir(), 'copy.db');
+    fs.copyFileSync(db.path, copy);
+    const walBefore = fs.readFileSync(`${db.path}-wal`);
+    await insertRun(db, { id: 'second' });
+    const wal = fs.readFileSync(`${db.path}-wal`);
+    // Corrupt one byte of the last frame's page: that commit no longer verifies.
+    wal[wal.length - 10] ^= 0xff;
+    fs.writeFileSync(`${copy}-wal`, wal);
+    assert.ok(wal.length > walBefore.length);
+    const ids = await scalar(copy, 'SELECT group_concat(id) FROM remote_agent_workflow_runs');
+    assert.equal(ids, 'first');
+  });
+
+  it('reads a database whose log was checkpointed and truncated, and one with no log', async () => {
+    db = await archonDb();
+    await insertRun(db, { id: 'a' });
+    await db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+    assert.equal(fs.statSync(`${db.path}-wal`).size, 0);
+    assert.equal(await scalar(db.path, 'SELECT count(*) FROM remote_agent_workflow_runs'), 1);
+    await db.close();
+    assert.equal(fs.existsSync(`${db.path}-wal`), false);
+    assert.equal(await scalar(db.path, 'SELECT id FROM remote_agent_workflow_runs'), 'a');
+  });
+
+  it('never changes the files it reads', async () => {
+    db = await archonDb();
+    await insertRun(db);
+    const before = [fs.readFileSync(db.path), fs.readFileSync(`${db.path}-wal`)];
+    await scalar(db.path, 'SELECT count(*) FROM remote_agent_workflow_runs');
+    assert.deepEqual([fs.readFileSync(db.path), fs.readFileSync(`${db.path}-wal`)], before);
+  });
+
+  it('gives a specific error for a missing file, an empty file and a file that is not a database', async () => {
+    const dir = tempDir();
+    await assert.rejects(scalar(path.join(dir, 'none.db'), 'SELECT 1'), { message: /No database at .*none\.db/ });
+    fs.writeFileSync(path.join(dir, 'empty.db'), '');
+    await assert.rejects(scalar(path.join(dir, 'empty.db'), 'SELECT 1'), { message: /empty\.db is empty, not a SQLite database/ });
+    fs.writeFileSync(path.join(dir, 'notes.db'), 'hello, I am a text file\n'.repeat(20));
+    await assert.rejects(scalar(path.join(dir, 'notes.db'), 'SELECT 1'), { message: /notes\.db is not a SQLite database/ });
+  });
+
+  it('reads only the frames committed since the last read, and everything again after a checkpoint', async () => {
+    db = await archonDb();
+    await db.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+      INSERT INTO remote_agent_workflow_runs (id, conversation_id, workflow_name, user_message, status)
+      SELECT printf('run-%05d', i), 'conv-1', 'wf', hex(randomblob(300)), 'completed' FROM n`);
+    await db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+    await insertRun(db, { status: 'running' }); // the log's first frames after the checkpoint
+    const reading = await SnapshotDatabase.open(db.path);
+    const count = (status: string) => reading.read((_, q) => first(q, `SELECT count(*) FROM remote_agent_workflow_runs WHERE status = '${status}'`));
+    try {
+      const cold = count('completed');
+      assert.equal(cold.value, 2000);
+      assert.equal(cold.stats.mode, 'full');
+      assert.ok(cold.stats.bytesRead > 500_000, `main-file bytes read cold: ${cold.stats.bytesRead}`);
+      assert.equal(count('completed').stats.mode, 'none', 'nothing committed: nothing read');
+
+      await db.exec("UPDATE remote_agent_workflow_runs SET status = 'failed' WHERE id = 'run-01000'");
+      const warm = count('failed');
+      assert.equal(warm.value, 1);
+      assert.equal(warm.stats.mode, 'incremental');
+      assert.ok(warm.stats.walFrames > 0 && warm.stats.walFrames <= 4, `frames read: ${warm.stats.walFrames}`);
+      assert.ok(warm.stats.bytesRead < cold.stats.bytesRead / 4, `main-file bytes: ${warm.stats.bytesRead} after ${cold.stats.bytesRead}`);
+      assert.notEqual(warm.fingerprint, cold.fingerprint);
+
+      await db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+      await db.exec("UPDATE remote_agent_workflow_runs SET status = 'failed' WHERE id = 'run-01001'");
+      const after = count('failed');
+      assert.equal(after.value, 2);
+      assert.equal(after.stats.mode, 'full', 'a restarted log means the main file changed: read afresh');
+    } finally {
+      reading.close();
+    }
+  });
+
+  it('is never torn while another process commits and checkpoints continuously', async function () {
+    db = await archonDb();
+    await db.exec(CHURN_SCHEMA);
+    await db.close();
+    const churn = new Churn(path.join(path.dirname(db.path), 'archon.db'), { checkpointEvery: 25, padding: 1500 });
+    // One long-lived reader moves forward frame by frame (as the extension does); every tenth read
+    // is a fresh one that reads everything.
+    const live = await SnapshotDatabase.open(db.path);
+    const reads = { total: 0, retried: 0, incremental: 0, full: 0 };
+    let maxTotal = 0;
+    const until = Date.now() + 8000;
+    const check = (q: Queryable) => {
+      assert.equal(first(q, 'PRAGMA integrity_check'), 'ok', `read ${reads.total} integrity`);
+      const row = q.all(`SELECT (SELECT count(*) FROM churn_log) AS log, (SELECT total FROM churn_meta) AS total,
+                (SELECT count(*) FROM remote_agent_workflow_events WHERE workflow_run_id = 'churn-run') AS events`)[0];
+      return [row.log, row.total, row.events] as number[];
+    };
+    try {
+      while (Date.now() < until || reads.total < 50) {
+        await new Promise((r) => setImmediate(r));
+        const fresh = reads.total % 10 === 9 ? await SnapshotDatabase.open(db.path) : undefined;
+        const { value, stats } = (fresh ?? live).read((_, q) => check(q));
+        fresh?.close();
+        reads.total++;
+        if (stats.attempts > 1) reads.retried++;
+        if (stats.mode !== 'none') reads[stats.mode]++;
+        const [log, total, events] = value;
+        assert.ok(log === total && total === events, `read ${reads.total} consistent: ${log}/${total}/${events}`);
+        assert.ok(total >= maxTotal, 'never goes back in time');
+        maxTotal = total;
+      }
+    } finally {
+      live.close();
+      const acked = await churn.stop();
+      console.log(
+        `      ${reads.total} reads (${reads.incremental} from new frames only, ${reads.full} in full, ${reads.retried} retried after a racing checkpoint) during ${acked} commits`,
+      );
+    }
+    assert.ok(maxTotal > 100, 'the writer really committed during the reads');
+    assert.ok(reads.incremental > 0, 'some reads moved forward by new frames alone');
+  });
+});
