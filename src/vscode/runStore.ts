@@ -35,8 +35,9 @@ function fileStat(file: string): fs.Stats | undefined {
 
 const signature = (s: fs.Stats | undefined) => (s ? `${s.ino}:${s.size}:${s.mtimeMs}` : 'none');
 
-function megabytes(bytes: number): string {
-  return bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GB` : `${Math.round(bytes / 1024 ** 2)} MB`;
+function size(bytes: number): string {
+  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
+  return bytes >= 1024 ** 2 ? `${Math.round(bytes / 1024 ** 2)} MB` : `${Math.round(bytes / 1024)} KB`;
 }
 
 /**
@@ -152,10 +153,10 @@ export class RunStore implements vscode.Disposable {
     const key = `${view}:${signature(main)}:${signature(wal)}`;
     if (!force && key === this.lastKey) return;
     this.lastKey = key;
-    const size = (main?.size ?? 0) + (wal?.size ?? 0);
+    const bytes = (main?.size ?? 0) + (wal?.size ?? 0);
     const threshold = config.largeDatabaseThresholdBytes();
-    if (threshold > 0 && size > threshold && !this.largeAccepted.has(dbPath)) {
-      const message = `This database is ${megabytes(size)}, above the ${megabytes(threshold)} threshold. Opening it may take a while and use memory.`;
+    if (threshold > 0 && bytes > threshold && !this.largeAccepted.has(dbPath)) {
+      const message = `This database is ${size(bytes)}, above the ${size(threshold)} threshold. Opening it may take a while.`;
       return this.set({ kind: 'too-large', dbPath, message });
     }
     let read;

@@ -14,6 +14,7 @@ describe('Workflow Runs in a real VS Code', function () {
 
   before(async () => {
     a = await api();
+    console.log(`      (activate() took ${a.activationMs.toFixed(1)} ms)`);
     // The store reads only while the view is visible: show it, as a person would.
     await vscode.commands.executeCommand('workflowRuns.runs.focus');
     await waitFor('the Runs view to be visible', () => a.view.treeView.visible);
@@ -195,6 +196,34 @@ describe('Workflow Runs in a real VS Code', function () {
     const state = await useDatabase(a, '');
     assert.equal(state.kind, 'postgres');
     assert.match(a.view.treeView.message ?? '', /Archon uses PostgreSQL \(DATABASE_URL in the DATABASE_URL environment variable\)/);
+  });
+
+  it('asks before opening a database above the size threshold, and opens it on "Open Anyway"', async () => {
+    await insertRun(db, { status: 'failed', workflow_name: 'wf-big' });
+    await setting('largeDatabaseThresholdMB', 0.001);
+    try {
+      const state = await useDatabase(a, db.path);
+      assert.equal(state.kind, 'too-large');
+      assert.match(a.view.treeView.message ?? '', /^This database is \d+ KB, above the 1 KB threshold\./);
+      assert.deepEqual(a.view.provider.getChildren(), [], 'nothing was read');
+      await vscode.commands.executeCommand('workflowRuns.openAnyway');
+      assert.equal(a.store.state.kind, 'ready');
+      assert.ok(treeLabels(a).some((g) => g.runs.some((r) => r.startsWith('wf-big|'))));
+    } finally {
+      await setting('largeDatabaseThresholdMB', undefined);
+    }
+  });
+
+  it('keeps the tree usable while a refresh is in flight, and shows the latest data after', async () => {
+    await insertRun(db, { status: 'failed', workflow_name: 'wf-first' });
+    await useDatabase(a, db.path);
+    const refreshes = [a.store.refresh(true), a.store.refresh(true), a.store.refresh(true)];
+    // The tree answers from what it has while the reader thread works.
+    assert.ok(treeLabels(a).some((g) => g.runs.some((r) => r.startsWith('wf-first|'))));
+    await insertRun(db, { status: 'paused', workflow_name: 'wf-latest' });
+    refreshes.push(a.store.refresh(true));
+    await Promise.all(refreshes);
+    assert.ok(treeLabels(a).some((g) => g.runs.some((r) => r.startsWith('wf-latest|'))), 'the last refresh asked for wins');
   });
 
   it('shows the welcome state when no database exists, and a clear reason for a file that is not one', async () => {
