@@ -4,9 +4,11 @@ import { WorkflowRunsError } from './errors';
 import { type Checksum, FRAME_HEADER, parseCheckpointProgress, parseWalHeader, scanFrames, WAL_HEADER, type WalHeader } from './wal';
 
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
-/** Main-file pages are read in aligned chunks of this size: one read per chunk, not per page. */
-const CHUNK = 64 * 1024;
 const LITTLE_ENDIAN = os.endianness() === 'LE';
+/** Room the image leaves for the database to grow before sql.js must reopen it. */
+const MIN_SLACK = 16 * 1024 * 1024;
+/** `readAll()` reads the main file in blocks of this size. */
+const BLOCK = 8 * 1024 * 1024;
 
 /** What a `sync()` found. */
 export interface SyncResult {
@@ -62,10 +64,11 @@ function same(a: Buffer | undefined, b: Buffer | undefined): boolean {
  * The database file as sql.js sees it: a consistent snapshot of a live SQLite database, the main file
  * with the committed frames of its write-ahead log laid over it, read page by page on demand.
  *
- * Nothing is read up front. sql.js reads pages through `contents()`; a page comes from the log when a
- * committed frame holds it, else from the main file (cached in chunks). `sync()` moves the snapshot
- * forward by reading only the log frames committed since the last sync, as long as the log was not
- * restarted; otherwise everything is dropped and read afresh.
+ * Nothing is read up front. The snapshot is an image the size of the file (memory is only taken by
+ * the pages written into it) that sql.js reads through `contents()`; a page is filled on first
+ * access, from the log when a committed frame holds it, else from the main file. `sync()` moves the
+ * snapshot forward by reading only the log frames committed since the last sync, as long as the log
+ * was not restarted; otherwise every page is marked unread and read again when needed.
  *
  * We take no lock, so a checkpoint may copy newer frames into the main file while we read it. The
  * caller runs its queries between `sync()` and `validate()`; `validate()` says whether a checkpoint
@@ -83,25 +86,19 @@ export class SnapshotFile {
   private mainHeader: Buffer | undefined;
   /** The log's first bytes when last read (no valid header: a log may appear meanwhile). */
   private walHead: Buffer | undefined;
+  /** Page number -> its newest committed copy in the log. */
   private readonly overlay = new Map<number, Buffer>();
-  private readonly chunks = new Map<number, Buffer>();
-  private cachedBytes = 0;
-  private page1: Buffer | undefined;
+  private image = new Uint8Array(0);
+  /** Per page (index = page number): 1 when the image holds the snapshot's bytes for it. */
+  private filled = new Uint8Array(1);
   /** Bumped whenever the data may differ; written into page 1's change counter for sql.js. */
   private version = 1;
-  /** The byte length sql.js is told the file has: room to grow without reopening. */
-  virtualLength = 0;
   /** Main-file bytes read from disk since the last `takeBytesRead()`. */
   private bytesRead = 0;
-  /** Main-file chunks read from disk since the last successful `validate()`. */
+  /** Main-file pages read from disk since the last `validate()`. */
   private unchecked = 0;
-  /** Set by `readAll()` until the next sync: the cache may exceed its limit. */
-  private pinned = false;
 
-  constructor(
-    readonly dbPath: string,
-    private readonly maxCacheBytes = 256 * 1024 * 1024,
-  ) {}
+  constructor(readonly dbPath: string) {}
 
   private get walPath(): string {
     return `${this.dbPath}-wal`;
@@ -126,7 +123,6 @@ export class SnapshotFile {
   }
 
   private trySync(): SyncResult | undefined {
-    this.pinned = false;
     this.openMain();
     const head = readFrom(this.walPath, 0, WAL_HEADER);
     const header = parseWalHeader(head);
@@ -136,7 +132,10 @@ export class SnapshotFile {
       const tail = readFrom(this.walPath, wal.end) ?? Buffer.alloc(0);
       const scan = scanFrames(header, tail, wal.frames + 1, wal.sum);
       if (scan.commitPages === 0) return { mode: 'none', walFrames: 0, reopen: false };
-      for (const [page, data] of scan.pages) this.overlay.set(page, data);
+      for (const [page, data] of scan.pages) {
+        this.overlay.set(page, data);
+        this.filled[page] = 0;
+      }
       wal.end += (scan.frames - wal.frames) * (header.pageSize + FRAME_HEADER);
       const walFrames = scan.frames - wal.frames;
       wal.frames = scan.frames;
@@ -158,7 +157,7 @@ export class SnapshotFile {
       return { mode: 'none', walFrames: 0, reopen: false };
     }
 
-    this.dropMainPages();
+    this.unfill();
     this.overlay.clear();
     this.mainHeader = mainHeader;
     this.walHead = head;
@@ -177,15 +176,25 @@ export class SnapshotFile {
     return { mode: 'full', walFrames: this.wal?.frames ?? 0, reopen: reopen || grew };
   }
 
-  /** Records the new page count and bumps the version; says whether the slack ran out. */
+  /**
+   * Records the new page count and bumps the version. Returns true when the image had to grow,
+   * which sql.js only notices when it reopens the file.
+   */
   private resize(pages: number): boolean {
     this.pages = pages;
     this.version = (this.version + 1) >>> 0 || 1;
-    this.page1 = undefined;
-    // Pages past the new end may have been freed and reused in between: drop them all the same.
+    this.filled[1] = 0;
     const needed = pages * this.pageSize;
-    if (needed <= this.virtualLength) return false;
-    this.virtualLength = Math.max(needed * 2, 64 * 1024 * 1024);
+    if (needed <= this.image.length && pages < this.filled.length) {
+      // Pages past the end may be read again after a later growth: they must be read afresh then.
+      this.filled.fill(0, pages + 1);
+      return false;
+    }
+    const slack = Math.max(needed / 4, MIN_SLACK);
+    const length = Math.ceil((needed + slack) / this.pageSize) * this.pageSize;
+    // Zero-filled memory the system hands out as pages are first written: unread pages cost nothing.
+    this.image = new Uint8Array(length);
+    this.filled = new Uint8Array(length / this.pageSize + 1);
     return true;
   }
 
@@ -215,24 +224,25 @@ export class SnapshotFile {
     this.mainHeader = undefined;
     this.walHead = undefined;
     this.overlay.clear();
-    this.dropMainPages();
+    this.unfill();
   }
 
-  private dropMainPages(): void {
-    this.chunks.clear();
-    this.cachedBytes = 0;
-    this.page1 = undefined;
+  /** Marks every page unread. */
+  private unfill(): void {
+    this.filled.fill(0);
     this.unchecked = 0;
   }
 
   /**
-   * Reads every page of the snapshot now, in one sequential pass, so that `validate()` right after
-   * covers a window of milliseconds and the queries then read nothing from disk. The fallback when
-   * checkpoints keep racing queries that read pages over a longer time.
+   * Reads every page of the snapshot now, in a few large sequential reads, so that `validate()`
+   * right after covers a window of milliseconds and the queries then read nothing from disk. The
+   * fallback when checkpoints keep racing queries that read pages over a longer time.
    */
   readAll(): void {
-    this.pinned = true;
-    for (let n = 1; n <= this.pages; n++) if (!this.overlay.has(n)) this.mainPage(n);
+    const total = this.pages * this.pageSize;
+    for (let at = 0; at < total; at += BLOCK) this.readMain(at, Math.min(BLOCK, total - at));
+    for (let n = 1; n <= this.pages; n++) this.filled[n] = 0;
+    for (let n = 1; n <= this.pages; n++) this.fill(n, false);
   }
 
   /**
@@ -256,7 +266,7 @@ export class SnapshotFile {
       ok = this.fd !== undefined && same(this.mainHeader, readAt(this.fd, 100, 0)) && same(this.walHead, readFrom(this.walPath, 0, WAL_HEADER));
     }
     if (!ok) {
-      this.dropMainPages();
+      this.unfill();
       this.version = (this.version + 1) >>> 0 || 1;
     }
     this.unchecked = 0;
@@ -272,29 +282,37 @@ export class SnapshotFile {
 
   /** Bytes `[start, end)` of the snapshot's file image. */
   read(start: number, end: number): Uint8Array {
-    const pageSize = this.pageSize;
-    const first = Math.floor(start / pageSize);
-    if (first === Math.floor((end - 1) / pageSize)) {
-      const page = this.page(first + 1);
-      const at = start - first * pageSize;
-      return page.subarray(at, at + end - start);
-    }
-    const out = new Uint8Array(end - start);
-    for (let pos = start; pos < end; ) {
-      const index = Math.floor(pos / pageSize);
-      const at = pos - index * pageSize;
-      const n = Math.min(pageSize - at, end - pos);
-      out.set(this.page(index + 1).subarray(at, at + n), pos - start);
-      pos += n;
-    }
-    return out;
+    const last = Math.floor((end - 1) / this.pageSize) + 1;
+    for (let n = Math.floor(start / this.pageSize) + 1; n <= last; n++) if (!this.filled[n]) this.fill(n, true);
+    return this.image.subarray(start, end);
   }
 
-  /** One page of the snapshot, numbered from 1. */
-  private page(n: number): Uint8Array {
-    if (n === 1) return (this.page1 ??= this.patchedPage1());
-    if (n > this.pages) return new Uint8Array(this.pageSize);
-    return this.overlay.get(n) ?? this.mainPage(n);
+  /**
+   * Writes page `n` of the snapshot into the image: zeros past the end, the log's copy when it has
+   * one, else the main file's (read now when `fromDisk`, else already in the image).
+   */
+  private fill(n: number, fromDisk: boolean): void {
+    const at = (n - 1) * this.pageSize;
+    const logged = this.overlay.get(n);
+    if (n > this.pages) this.image.fill(0, at, at + this.pageSize);
+    else if (logged) this.image.set(logged, at);
+    else if (fromDisk) this.readMain(at, this.pageSize);
+    if (n === 1) this.patchPage1();
+    this.filled[n] = 1;
+  }
+
+  /** Reads main-file bytes into the image at the same offset; zeros past the end of the file. */
+  private readMain(at: number, length: number): void {
+    let n = 0;
+    while (n < length) {
+      const got = fs.readSync(this.fd!, this.image, at + n, length - n, at + n);
+      if (got === 0) break;
+      n += got;
+    }
+    // Past the end of the main file (pages only the log has written, then checkpointed): zeros.
+    if (n < length) this.image.fill(0, at + n, at + length);
+    this.bytesRead += n;
+    this.unchecked++;
   }
 
   /**
@@ -302,39 +320,13 @@ export class SnapshotFile {
    * mirrored in 92-95 so the in-header size at 28-31 is trusted) that changes with every snapshot,
    * which makes SQLite drop its page cache when the data moved on.
    */
-  private patchedPage1(): Buffer {
-    const page = Buffer.from(this.overlay.get(1) ?? this.mainPage(1));
-    page[18] = 1;
-    page[19] = 1;
-    page.writeUInt32BE(this.version, 24);
-    page.writeUInt32BE(this.pages, 28);
-    page.writeUInt32BE(this.version, 92);
-    return page;
-  }
-
-  private mainPage(n: number): Uint8Array {
-    const offset = (n - 1) * this.pageSize;
-    const chunkSize = Math.max(CHUNK, this.pageSize);
-    const index = Math.floor(offset / chunkSize);
-    let chunk = this.chunks.get(index);
-    if (chunk) {
-      // Least recently used goes first when the cache is full: move this one to the back.
-      this.chunks.delete(index);
-    } else {
-      chunk = readAt(this.fd!, chunkSize, index * chunkSize);
-      this.bytesRead += chunk.length;
-      this.cachedBytes += chunk.length;
-      this.unchecked++;
-      for (const [oldest, old] of this.chunks) {
-        if (this.pinned || this.cachedBytes <= this.maxCacheBytes) break;
-        this.chunks.delete(oldest);
-        this.cachedBytes -= old.length;
-      }
-    }
-    this.chunks.set(index, chunk);
-    const at = offset - index * chunkSize;
-    // Past the end of the main file (pages only the log has written, then checkpointed): zeros.
-    return at + this.pageSize <= chunk.length ? chunk.subarray(at, at + this.pageSize) : new Uint8Array(this.pageSize);
+  private patchPage1(): void {
+    const header = Buffer.from(this.image.buffer, this.image.byteOffset, 100);
+    header[18] = 1;
+    header[19] = 1;
+    header.writeUInt32BE(this.version, 24);
+    header.writeUInt32BE(this.pages, 28);
+    header.writeUInt32BE(this.version, 92);
   }
 
   /**
@@ -343,7 +335,7 @@ export class SnapshotFile {
    * `data.slice()`), so returning itself keeps every read coming here.
    */
   contents(): { length: number; subarray(start: number, end: number): Uint8Array; slice(): unknown } {
-    const length = this.virtualLength;
+    const length = this.image.length;
     const read = (start: number, end: number) => this.read(start, end);
     const view = {
       length,
@@ -358,24 +350,27 @@ export class SnapshotFile {
   }
 }
 
+/** The page size the main file's header gives, or 0 when it gives none a database can have. */
 function mainPageSize(header: Buffer): number {
   if (header.length < 100) return 0;
   const raw = header.readUInt16BE(16);
-  return raw === 1 ? 65536 : raw;
+  const size = raw === 1 ? 65536 : raw;
+  return size >= 512 && size <= 65536 && (size & (size - 1)) === 0 ? size : 0;
 }
 
-/** The database size in pages from the main file alone (its header, else its length). */
+/** The database size in pages from the main file alone: its header's, unless the file is shorter. */
 function mainPages(header: Buffer, fileSize: number, pageSize: number): number {
   if (pageSize === 0) return 0;
+  const inFile = Math.floor(fileSize / pageSize);
   const inHeader = header.readUInt32BE(28);
   const valid = inHeader > 0 && header.readUInt32BE(24) === header.readUInt32BE(92);
-  return valid ? inHeader : Math.floor(fileSize / pageSize);
+  return valid ? Math.min(inHeader, inFile) : inFile;
 }
 
 /** Checks the file is a SQLite database, with a message a person can act on. */
 function checkMainHeader(dbPath: string, header: Buffer, hasLog: boolean): void {
   if (header.length === 0 && !hasLog) throw new WorkflowRunsError('not-a-database', `${dbPath} is empty, not a SQLite database.`);
-  if (header.length > 0 && (header.length < 100 || !header.subarray(0, 16).equals(SQLITE_MAGIC))) {
+  if (header.length > 0 && (header.length < 100 || !header.subarray(0, 16).equals(SQLITE_MAGIC) || mainPageSize(header) === 0)) {
     throw new WorkflowRunsError('not-a-database', `${dbPath} is not a SQLite database.`);
   }
 }
