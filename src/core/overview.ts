@@ -1,5 +1,5 @@
 import type { RunReader } from './runReader';
-import { STATUSES, type RunFilter, type RunSummary, type StatusCounts } from './runModel';
+import { type RunFilter, type RunSummary, STATUSES, type StatusCounts } from './runModel';
 
 /** The tree's groups, in the order people look for them; `other` holds statuses Archon may add. */
 export const GROUPS = [...STATUSES, 'other'] as const;
@@ -31,21 +31,17 @@ export interface Overview {
 
 export function readOverview(reader: RunReader, request: OverviewRequest): Overview {
   const { base } = request;
-  const counts = reader.countByStatus(base);
+  const { counts, resumable, cancellable } = reader.tally(base);
   const wanted = new Set(request.statuses);
   const unknown = Object.keys(counts).filter((s) => s !== 'interrupted' && !(STATUSES as readonly string[]).includes(s));
-  const groups: Group[] = [];
-  for (const key of GROUPS) {
-    if (wanted.size && !wanted.has(key)) continue;
-    const statuses = key === 'other' ? unknown : [key];
-    const count = statuses.reduce((n, s) => n + (counts[s] ?? 0), 0);
-    if (count === 0) continue;
-    groups.push({ key, count, runs: reader.listRuns({ ...base, statuses, limit: request.limits[key] ?? request.defaultLimit }) });
-  }
+  const shown = GROUPS.filter((key) => !wanted.size || wanted.has(key))
+    .map((key) => ({ key, count: (key === 'other' ? unknown : [key]).reduce((n, s) => n + (counts[s] ?? 0), 0) }))
+    .filter((g) => g.count > 0);
+  const newest = reader.newestByGroup(base, Object.fromEntries(shown.map((g) => [g.key, request.limits[g.key] ?? request.defaultLimit])));
   return {
     counts,
-    groups,
-    hasResumable: reader.listRuns({ ...base, resumable: true, limit: 1 }).length > 0,
-    hasCancellable: reader.listRuns({ ...base, cancellable: true, limit: 1 }).length > 0,
+    groups: shown.map((g) => ({ ...g, runs: newest[g.key] ?? [] })),
+    hasResumable: resumable > 0,
+    hasCancellable: cancellable > 0,
   };
 }

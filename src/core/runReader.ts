@@ -10,6 +10,7 @@ import {
   type RunEvent,
   type RunFilter,
   type RunSummary,
+  STATUSES,
   type StatusCounts,
 } from './runModel';
 import { CODEBASES, CONVERSATIONS, EVENTS, RUNS, type Schema } from './schema';
@@ -56,6 +57,7 @@ export class RunReader {
     return this.schema.runs.has(name) ? `r.${name}` : fallback;
   }
 
+  /** The joins that name a run's codebase and platform; a lookup per row, so only where rows are listed. */
   private get joins(): string {
     let sql = '';
     if (this.schema.codebases?.has('id')) sql += ` LEFT JOIN ${CODEBASES} cb ON cb.id = r.codebase_id`;
@@ -124,14 +126,19 @@ export class RunReader {
     }
     if (filter.folders?.length) {
       const ors: string[] = [];
+      const inCodebase: string[] = [];
       filter.folders.map(normalizeFolder).forEach((folder, i) => {
         params[`folder${i}`] = folder;
         params[`folderPrefix${i}`] = folder.endsWith(path.sep) ? folder : folder + path.sep;
         const inside = (expr: string) =>
           `(${expr} = :folder${i} OR substr(${expr}, 1, length(:folderPrefix${i})) = :folderPrefix${i})`;
-        if (this.schema.codebases?.has('default_cwd') && this.schema.runs.has('codebase_id')) ors.push(inside('cb.default_cwd'));
+        inCodebase.push(inside('default_cwd'));
         if (this.schema.runs.has('working_path')) ors.push(inside('r.working_path'));
       });
+      // The few codebases in scope are found once, not joined on every run.
+      if (this.schema.codebases?.has('default_cwd') && this.schema.runs.has('codebase_id')) {
+        ors.push(`r.codebase_id IN (SELECT id FROM ${CODEBASES} WHERE ${inCodebase.join(' OR ')})`);
+      }
       clauses.push(ors.length ? `(${ors.join(' OR ')})` : '0');
     }
     return { sql: clauses.length ? ` WHERE ${clauses.join(' AND ')}` : '', params };
@@ -150,19 +157,57 @@ export class RunReader {
 
   /** How many runs per status (and `interrupted` for stale running orphans, also counted in running). */
   countByStatus(filter: RunFilter = {}): StatusCounts {
+    return this.tally(filter).counts;
+  }
+
+  /** The counts per status, and how many runs Resume and Cancel could act on, in one pass. */
+  tally(filter: RunFilter = {}): { counts: StatusCounts; resumable: number; cancellable: number } {
     const stale = staleRunningPredicate('r');
+    const resumable = resumablePredicate('r');
+    const cancellable = cancellablePredicate('r');
     const where = this.where(filter, false);
     const rows = this.all(
-      `SELECT r.status AS status, ${stale.sql} AS interrupted, count(*) AS n FROM ${RUNS} r${this.joins}${where.sql} GROUP BY 1, 2`,
-      { ...stale.params, ...where.params },
+      `SELECT r.status AS status, ${stale.sql} AS interrupted, count(*) AS n, sum(${resumable.sql}) AS resumable,` +
+        ` sum(${cancellable.sql}) AS cancellable FROM ${RUNS} r${''}${where.sql} GROUP BY 1, 2`,
+      { ...stale.params, ...resumable.params, ...cancellable.params, ...where.params },
     );
-    const counts: StatusCounts = {};
+    const tally = { counts: {} as StatusCounts, resumable: 0, cancellable: 0 };
     for (const row of rows) {
       const status = String(row.status);
-      counts[status] = (counts[status] ?? 0) + Number(row.n);
-      if (row.interrupted) counts.interrupted = (counts.interrupted ?? 0) + Number(row.n);
+      tally.counts[status] = (tally.counts[status] ?? 0) + Number(row.n);
+      if (row.interrupted) tally.counts.interrupted = (tally.counts.interrupted ?? 0) + Number(row.n);
+      tally.resumable += Number(row.resumable);
+      tally.cancellable += Number(row.cancellable);
     }
-    return counts;
+    return tally;
+  }
+
+  /**
+   * The newest runs of several status groups in one pass, newest first: `limits` maps a status, or
+   * `other` for statuses Archon may add, to how many runs to list. Only the few rows listed are read
+   * whole; ranking the rest needs just their status and start time.
+   */
+  newestByGroup(filter: RunFilter, limits: Record<string, number>): Record<string, RunSummary[]> {
+    const keys = Object.keys(limits);
+    const out: Record<string, RunSummary[]> = {};
+    if (!keys.length) return out;
+    const select = this.selectList();
+    const where = this.where(filter, false);
+    const params: Params = { ...select.params, ...where.params };
+    const known = STATUSES.map((status, i) => ((params[`known${i}`] = status), `:known${i}`)).join(', ');
+    const group = `CASE WHEN r.status IN (${known}) THEN r.status ELSE 'other' END`;
+    const limit = keys.map((key, i) => ((params[`group${i}`] = key), (params[`limit${i}`] = limits[key]), `WHEN :group${i} THEN :limit${i}`));
+    const started = this.runColumn('started_at');
+    const ranked =
+      `SELECT r.rowid AS rid, ${group} AS grp, row_number() OVER (PARTITION BY ${group} ORDER BY ${started} DESC, r.rowid DESC) AS rn` +
+      ` FROM ${RUNS} r${''}${where.sql}`;
+    const rows = this.all(
+      `SELECT ${select.sql}, top.grp AS grp FROM (SELECT rid, grp FROM (${ranked}) WHERE rn <= CASE grp ${limit.join(' ')} ELSE 0 END) top` +
+        ` JOIN ${RUNS} r ON r.rowid = top.rid${this.joins} ORDER BY top.grp, ${started} DESC, r.rowid DESC`,
+      params,
+    );
+    for (const row of rows) (out[String(row.grp)] ??= []).push(toSummary(row));
+    return out;
   }
 
   getRun(id: string): RunDetails | undefined {
