@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Queryable } from '../../src/core/queryable';
 import { SnapshotDatabase } from '../../src/core/snapshotDatabase';
+import { SnapshotFile } from '../../src/core/snapshotFile';
 import { loadSqlJs } from '../../src/core/sqlJs';
 import { Churn, CHURN_SCHEMA } from '../support/churn';
 import { archonDb, cleanupTempDirs, insertRun, tempDir } from '../support/fixtures';
@@ -155,6 +156,44 @@ describe('Snapshot reads', function () {
       assert.equal(after.stats.mode, 'full', 'a restarted log means the main file changed: read afresh');
     } finally {
       reading.close();
+    }
+  });
+
+  it('notices a checkpoint that copied frames newer than the snapshot into the main file mid-read', async () => {
+    db = await archonDb();
+    for (let i = 0; i < 50; i++) await insertRun(db, { status: 'failed', user_message: 'x'.repeat(500) });
+    // Most pages in the main file, a log in use: as a long-running Archon leaves it.
+    await db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+    await insertRun(db, { status: 'paused' });
+    const file = new SnapshotFile(db.path);
+    const readEverything = () => file.read(0, file.pages * file.pageSize);
+    try {
+      file.sync();
+      // A commit after our sync, copied into the main file by a PASSIVE checkpoint (the log stays):
+      // main-file pages read now may hold data newer than the snapshot.
+      await db.exec("UPDATE remote_agent_workflow_runs SET status = 'completed'");
+      await db.exec('PRAGMA wal_checkpoint(PASSIVE)');
+      readEverything();
+      assert.equal(file.validate(), false, 'the backfill past our last frame is seen in the -shm');
+
+      // Moved forward to that commit, the same reads are consistent.
+      assert.equal(file.sync().mode, 'incremental');
+      readEverything();
+      assert.equal(file.validate(), true);
+      // Pages read before a checkpoint stay valid: nothing new read, nothing to doubt.
+      await db.exec("UPDATE remote_agent_workflow_runs SET status = 'paused'; PRAGMA wal_checkpoint(PASSIVE)");
+      readEverything();
+      assert.equal(file.validate(), true);
+
+      // A log restarted while reading: pages read from the main file are suspect.
+      file.sync();
+      await db.exec("UPDATE remote_agent_workflow_runs SET status = 'failed'; PRAGMA wal_checkpoint(RESTART)");
+      await db.exec("UPDATE remote_agent_workflow_runs SET status = 'running'");
+      readEverything();
+      assert.equal(file.validate(), false, 'the log header changed');
+      assert.equal(file.sync().mode, 'full');
+    } finally {
+      file.close();
     }
   });
 
