@@ -49,8 +49,19 @@ export class ReaderClient {
     return worker;
   }
 
+  /** Ends the thread, giving back the memory it holds, unless a read is under way. */
+  release(): void {
+    if (this.pending.size === 0) this.dispose();
+  }
+
   dispose(): void {
-    void this.worker?.terminate();
+    const worker = this.worker;
     this.worker = undefined;
+    if (!worker) return;
+    // Its exit must not fail reads already sent to a thread started after it.
+    worker.removeAllListeners();
+    void worker.terminate();
+    for (const waiting of this.pending.values()) waiting.reject(new Error('The reader thread was stopped.'));
+    this.pending.clear();
   }
 }

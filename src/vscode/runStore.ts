@@ -9,6 +9,9 @@ import type { RunFilter } from '../core/runModel';
 import { config, databasePathSetting, type Scope } from './configuration';
 import { log } from './log';
 
+/** How long the view stays hidden before the reader thread is ended to give its memory back. */
+const IDLE_RELEASE_MS = 5 * 60 * 1000;
+
 export type StoreState =
   | { kind: 'loading' }
   | { kind: 'no-database' | 'unreadable' | 'postgres' | 'too-large'; dbPath: string; message: string }
@@ -60,6 +63,7 @@ export class RunStore implements vscode.Disposable {
   private lastKey = '';
   private lastData = '';
   private readonly reader = new ReaderClient();
+  private idle: NodeJS.Timeout | undefined;
   /** Databases above the size threshold that the user chose to open anyway. */
   private readonly largeAccepted = new Set<string>();
 
@@ -92,6 +96,10 @@ export class RunStore implements vscode.Disposable {
    */
   setVisible(visible: boolean): void {
     this.visible = visible;
+    clearTimeout(this.idle);
+    // Hidden for a while: the reader thread and the pages it holds are let go; showing the view
+    // again starts a new one (a first read, not a refresh).
+    if (!visible) this.idle = setTimeout(() => this.reader.release(), IDLE_RELEASE_MS);
     if (visible && this.stale) void this.refresh();
   }
 
@@ -190,6 +198,7 @@ export class RunStore implements vscode.Disposable {
   }
 
   dispose(): void {
+    clearTimeout(this.idle);
     this.reader.dispose();
     this.changed.dispose();
   }

@@ -31,6 +31,12 @@ describe('Reader thread', function () {
     assert.equal(second.stats.mode, 'incremental', 'the thread kept the database open');
     assert.equal((await client.read(db.path, 'getRun', failed)).value?.status, 'completed');
     assert.equal((await client.read(db.path, 'getRun', 'no-such-run')).value, undefined);
+
+    // Released when idle, it starts afresh on the next read.
+    client.release();
+    const again = await client.read(db.path, 'overview', request);
+    assert.equal(again.stats.mode, 'full');
+    assert.deepEqual(again.value.groups.map((g) => [g.key, g.count]), [['completed', 1]]);
   });
 
   it('passes problems back with their kind, and keeps working after them', async () => {
