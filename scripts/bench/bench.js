@@ -93,7 +93,7 @@ function nativeOverview(p, dbPath, project, db) {
       return stmt.all(params);
     },
   };
-  const value = p.readOverview(new p.RunReader(query, p.detectSchema(query, dbPath)), overviewRequest(project));
+  const { overview: value } = p.readOverview(new p.RunReader(query, p.detectSchema(query, dbPath)), overviewRequest(project));
   if (own) db.close();
   return value;
 }
@@ -204,33 +204,36 @@ async function measure(size, spec, reps, dir) {
     const { DatabaseSync } = require('node:sqlite');
     const nativeDb = new DatabaseSync(dbPath, { readOnly: true });
     nativeOverview(p, dbPath, project, nativeDb);
-    const refresh = { ours: [], native: [], block: [], nativeBlock: [], modes: new Set(), frames: [] };
-    for (let i = 0; i < reps; i++) {
-      const { id } = await writer.send({ op: 'pick', status: i % 2 ? 'failed' : 'completed' });
-      await writer.send({ op: 'set-status', id, status: i % 2 ? 'completed' : 'failed' });
-      let result;
-      refresh.block.push(
-        await longestBlock(async () => {
-          const t = performance.now();
-          result = await client.read(dbPath, 'overview', overviewRequest(project));
-          refresh.ours.push(performance.now() - t);
-        }),
-      );
-      refresh.modes.add(result.stats.mode);
-      refresh.frames.push(result.stats.walFrames);
-      refresh.nativeBlock.push(
-        await longestBlock(async () => {
-          const t = performance.now();
-          nativeOverview(p, dbPath, project, nativeDb);
-          refresh.native.push(performance.now() - t);
-        }),
-      );
+    // Archon mostly updates its newest runs; a person may also cancel or resume an old one.
+    for (const [metric, oldest] of [['refresh_after_commit', false], ['refresh_after_old_run_commit', true]]) {
+      const refresh = { ours: [], native: [], block: [], nativeBlock: [], modes: new Set(), frames: [] };
+      for (let i = 0; i < reps; i++) {
+        const { id } = await writer.send({ op: 'pick', status: i % 2 ? 'failed' : 'completed', oldest });
+        await writer.send({ op: 'set-status', id, status: i % 2 ? 'completed' : 'failed' });
+        let result;
+        refresh.block.push(
+          await longestBlock(async () => {
+            const t = performance.now();
+            result = await client.read(dbPath, 'overview', overviewRequest(project));
+            refresh.ours.push(performance.now() - t);
+          }),
+        );
+        refresh.modes.add(result.stats.mode);
+        refresh.frames.push(result.stats.walFrames);
+        refresh.nativeBlock.push(
+          await longestBlock(async () => {
+            const t = performance.now();
+            nativeOverview(p, dbPath, project, nativeDb);
+            refresh.native.push(performance.now() - t);
+          }),
+        );
+      }
+      note(`${metric} measured (${[...refresh.modes].join('/')}, ${median(refresh.frames)} log frames read)`);
+      row(metric, median(refresh.ours), median(refresh.native), null, { ratio: round(median(refresh.ours) / firstPaint, 3) });
+      if (!oldest) row('host_thread_block', median(refresh.block), median(refresh.nativeBlock), null);
     }
     nativeDb.close();
     client.dispose();
-    note(`refresh measured (${[...refresh.modes].join('/')}, ${median(refresh.frames)} log frames read)`);
-    row('refresh_after_commit', median(refresh.ours), median(refresh.native), null, { ratio: round(median(refresh.ours) / firstPaint, 3) });
-    row('host_thread_block', median(refresh.block), median(refresh.nativeBlock), null);
 
     // 5. Resume and cancel, uncontended, per writer engine.
     for (const [engine, make] of Object.entries(p.writers)) {
@@ -284,6 +287,7 @@ function busiestProject(dbPath) {
 const TARGETS = {
   first_paint: (r) => ['<= 1.5x native', r.ratio <= 1.5],
   refresh_after_commit: (r) => ['<= 10% of first paint', r.ratio <= 0.1],
+  refresh_after_old_run_commit: (r) => ['<= 10% of first paint', r.ratio <= 0.1],
   peak_memory: (r) => ['<= 1.5x file', r.ratio <= 1.5],
   host_thread_block: (r) => ['<= 50 ms', r.ours_ms <= 50],
   'resume_node-sqlite': (r) => ['<= 10 ms', r.ours_ms <= 10],
@@ -339,7 +343,7 @@ async function main() {
   } else {
     console.log(`\nmachine: ${machine}; median of ${args.reps} repetitions\n`);
     printTable(rows);
-    console.log('\nratio: ours/native; for refresh_after_commit: refresh/first paint; for peak_memory: peak RSS/database size.');
+    console.log('\nratio: ours/native; for refresh_*: refresh/first paint; for peak_memory: peak RSS/database size.');
   }
 }
 

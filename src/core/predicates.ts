@@ -29,6 +29,18 @@ export function staleRunningPredicate(alias?: string, staleDays = ORPHAN_RESUME_
   };
 }
 
+/**
+ * A running row's `last_activity_at` while it is not stale yet, else NULL. The smallest of these is
+ * the first to turn stale as time passes: counts that involve staleness hold until then.
+ */
+export function turnsStaleFrom(alias?: string, staleDays = ORPHAN_RESUME_STALE_DAYS): Predicate {
+  const stale = staleRunningPredicate(alias, staleDays);
+  return {
+    sql: `(CASE WHEN ${column(alias, 'status')} = 'running' AND NOT ${stale.sql} THEN ${column(alias, 'last_activity_at')} END)`,
+    params: stale.params,
+  };
+}
+
 /** Failed, paused, or a stale running orphan: the only rows Resume may claim. */
 export function resumablePredicate(alias?: string, staleDays = ORPHAN_RESUME_STALE_DAYS): Predicate {
   const stale = staleRunningPredicate(alias, staleDays);

@@ -14,7 +14,7 @@ export interface ReaderCalls {
 export type ReaderCall = keyof ReaderCalls;
 
 export const READER_CALLS: { [M in ReaderCall]: (reader: RunReader, arg: ReaderCalls[M][0]) => ReaderCalls[M][1] } = {
-  overview: readOverview,
+  overview: (reader, request) => readOverview(reader, request).overview,
   listRuns: (reader, filter) => reader.listRuns(filter),
   getRun: (reader, id) => reader.getRun(id),
   events: (reader, id) => reader.events(id),

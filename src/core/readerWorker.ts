@@ -2,6 +2,7 @@
 // neither reading files nor running queries ever blocks the extension host's thread.
 import { parentPort } from 'node:worker_threads';
 import { WorkflowRunsError } from './errors';
+import { type OverviewCache, type OverviewRequest, readOverview } from './overview';
 import { READER_CALLS, type ReaderCall } from './readerCalls';
 import { SnapshotDatabase } from './snapshotDatabase';
 
@@ -17,6 +18,8 @@ export type ReaderReply =
   | { id: number; ok: false; kind?: WorkflowRunsError['kind']; message: string };
 
 let open: SnapshotDatabase | undefined;
+/** The older runs' part of the last overview, reused while it holds (see `readOverview`). */
+let overviewCache: OverviewCache | undefined;
 let queue = Promise.resolve();
 
 async function answer(request: ReaderRequest): Promise<ReaderReply> {
@@ -24,7 +27,14 @@ async function answer(request: ReaderRequest): Promise<ReaderReply> {
     if (open?.dbPath !== request.dbPath) {
       open?.close();
       open = undefined;
+      overviewCache = undefined;
       open = await SnapshotDatabase.open(request.dbPath);
+    }
+    if (request.call === 'overview') {
+      // Kept only once the read is known consistent: `read` returns nothing else.
+      const read = open.read((reader, _db, pages) => readOverview(reader, request.arg as OverviewRequest, pages, overviewCache));
+      overviewCache = read.value.cache;
+      return { id: request.id, ok: true, result: { ...read, value: read.value.overview } };
     }
     const call = READER_CALLS[request.call] as (reader: Parameters<(typeof READER_CALLS)['getRun']>[0], arg: unknown) => unknown;
     return { id: request.id, ok: true, result: open.read((reader) => call(reader, request.arg)) };

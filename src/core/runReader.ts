@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { toIsoUtc } from './dates';
-import { cancellablePredicate, type Params, resumablePredicate, staleRunningPredicate } from './predicates';
+import { cancellablePredicate, type Params, resumablePredicate, staleRunningPredicate, turnsStaleFrom } from './predicates';
 import type { Queryable, Row, SqlValue } from './queryable';
 import {
   metadataApproval,
@@ -14,6 +14,28 @@ import {
   type StatusCounts,
 } from './runModel';
 import { CODEBASES, CONVERSATIONS, EVENTS, RUNS, type Schema } from './schema';
+
+/** Part of the runs table by rowid: up to a rowid, or after one (plus some rows by rowid). */
+export interface RowSpan {
+  upTo?: number;
+  after?: number;
+  plus?: number[];
+}
+
+/** Counts per status, and what Resume and Cancel could act on. */
+export interface Tally {
+  counts: StatusCounts;
+  resumable: number;
+  cancellable: number;
+  /** The first `last_activity_at` among running runs to turn stale as time passes (staleness changes the counts). */
+  turnsStaleFrom: SqlValue;
+}
+
+/** A run listed by `newestByGroup`, with its rowid. */
+export interface RankedRun {
+  run: RunSummary;
+  rowid: number;
+}
 
 /** Shortest id prefix accepted in place of a full run id. */
 export const MIN_ID_PREFIX = 8;
@@ -93,9 +115,18 @@ export class RunReader {
   }
 
   /** The WHERE clause of a filter; `withStatus` false leaves the status out (for counts). */
-  private where(filter: RunFilter, withStatus = true): { sql: string; params: Params } {
+  private where(filter: RunFilter, withStatus = true, span: RowSpan = {}): { sql: string; params: Params } {
     const clauses: string[] = [];
     const params: Params = {};
+    if (span.upTo !== undefined) {
+      clauses.push('r.rowid <= :spanUpTo');
+      params.spanUpTo = span.upTo;
+    }
+    if (span.after !== undefined) {
+      params.spanAfter = span.after;
+      params.spanPlus = JSON.stringify(span.plus ?? []);
+      clauses.push('(r.rowid > :spanAfter OR r.rowid IN (SELECT value FROM json_each(:spanPlus)))');
+    }
     if (withStatus && filter.statuses?.length) {
       const ors: string[] = [];
       const plain = filter.statuses.filter((s) => s !== 'interrupted');
@@ -160,26 +191,52 @@ export class RunReader {
     return this.tally(filter).counts;
   }
 
-  /** The counts per status, and how many runs Resume and Cancel could act on, in one pass. */
-  tally(filter: RunFilter = {}): { counts: StatusCounts; resumable: number; cancellable: number } {
+  /**
+   * The counts per status, and how many runs Resume and Cancel could act on, in one pass. NOT
+   * INDEXED: one pass in table order is twice as fast as walking the status index and looking each
+   * run up, and leaves the result depending on the table's pages only.
+   */
+  tally(filter: RunFilter = {}, span?: RowSpan): Tally {
     const stale = staleRunningPredicate('r');
     const resumable = resumablePredicate('r');
     const cancellable = cancellablePredicate('r');
-    const where = this.where(filter, false);
+    const watch = turnsStaleFrom('r');
+    const where = this.where(filter, false, span);
     const rows = this.all(
       `SELECT r.status AS status, ${stale.sql} AS interrupted, count(*) AS n, sum(${resumable.sql}) AS resumable,` +
-        ` sum(${cancellable.sql}) AS cancellable FROM ${RUNS} r${''}${where.sql} GROUP BY 1, 2`,
-      { ...stale.params, ...resumable.params, ...cancellable.params, ...where.params },
+        ` sum(${cancellable.sql}) AS cancellable, min(${watch.sql}) AS watch FROM ${RUNS} r NOT INDEXED${where.sql} GROUP BY 1, 2`,
+      { ...stale.params, ...resumable.params, ...cancellable.params, ...watch.params, ...where.params },
     );
-    const tally = { counts: {} as StatusCounts, resumable: 0, cancellable: 0 };
+    const tally: Tally = { counts: {}, resumable: 0, cancellable: 0, turnsStaleFrom: null };
     for (const row of rows) {
       const status = String(row.status);
       tally.counts[status] = (tally.counts[status] ?? 0) + Number(row.n);
       if (row.interrupted) tally.counts.interrupted = (tally.counts.interrupted ?? 0) + Number(row.n);
       tally.resumable += Number(row.resumable);
       tally.cancellable += Number(row.cancellable);
+      if (row.watch !== null && (tally.turnsStaleFrom === null || this.before(row.watch, tally.turnsStaleFrom))) tally.turnsStaleFrom = row.watch;
     }
     return tally;
+  }
+
+  /** Whether SQLite orders `a` before `b`. */
+  private before(a: SqlValue, b: SqlValue): boolean {
+    return this.all('SELECT :a < :b AS lt', { a, b } as Params)[0].lt === 1;
+  }
+
+  /** Whether a running run last active at `lastActivity` counts as stale now. */
+  staleNow(lastActivity: SqlValue): boolean {
+    const stale = staleRunningPredicate('r');
+    const row = this.all(`SELECT ${stale.sql} AS stale FROM (SELECT 'running' AS status, :at AS last_activity_at) r`, {
+      ...stale.params,
+      at: lastActivity,
+    } as Params)[0];
+    return row.stale === 1;
+  }
+
+  /** The largest rowid of the runs table (0 when empty). */
+  maxRowid(): number {
+    return Number(this.all(`SELECT coalesce(max(rowid), 0) AS m FROM ${RUNS}`)[0].m);
   }
 
   /**
@@ -187,12 +244,12 @@ export class RunReader {
    * `other` for statuses Archon may add, to how many runs to list. Only the few rows listed are read
    * whole; ranking the rest needs just their status and start time.
    */
-  newestByGroup(filter: RunFilter, limits: Record<string, number>): Record<string, RunSummary[]> {
+  newestByGroup(filter: RunFilter, limits: Record<string, number>, span?: RowSpan): Record<string, RankedRun[]> {
     const keys = Object.keys(limits);
-    const out: Record<string, RunSummary[]> = {};
+    const out: Record<string, RankedRun[]> = {};
     if (!keys.length) return out;
     const select = this.selectList();
-    const where = this.where(filter, false);
+    const where = this.where(filter, false, span);
     const params: Params = { ...select.params, ...where.params };
     const known = STATUSES.map((status, i) => ((params[`known${i}`] = status), `:known${i}`)).join(', ');
     const group = `CASE WHEN r.status IN (${known}) THEN r.status ELSE 'other' END`;
@@ -200,13 +257,13 @@ export class RunReader {
     const started = this.runColumn('started_at');
     const ranked =
       `SELECT r.rowid AS rid, ${group} AS grp, row_number() OVER (PARTITION BY ${group} ORDER BY ${started} DESC, r.rowid DESC) AS rn` +
-      ` FROM ${RUNS} r${''}${where.sql}`;
+      ` FROM ${RUNS} r NOT INDEXED${where.sql}`;
     const rows = this.all(
-      `SELECT ${select.sql}, top.grp AS grp FROM (SELECT rid, grp FROM (${ranked}) WHERE rn <= CASE grp ${limit.join(' ')} ELSE 0 END) top` +
+      `SELECT ${select.sql}, top.grp AS grp, top.rid AS rid FROM (SELECT rid, grp FROM (${ranked}) WHERE rn <= CASE grp ${limit.join(' ')} ELSE 0 END) top` +
         ` JOIN ${RUNS} r ON r.rowid = top.rid${this.joins} ORDER BY top.grp, ${started} DESC, r.rowid DESC`,
       params,
     );
-    for (const row of rows) (out[String(row.grp)] ??= []).push(toSummary(row));
+    for (const row of rows) (out[String(row.grp)] ??= []).push({ run: toSummary(row), rowid: Number(row.rid) });
     return out;
   }
 

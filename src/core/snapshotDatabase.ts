@@ -1,5 +1,6 @@
 import type { Database, SqlJsStatic } from 'sql.js';
 import { messageOf, WorkflowRunsError } from './errors';
+import type { PageTracker } from './overview';
 import { type Queryable, sqlJsQueryable } from './queryable';
 import { RunReader } from './runReader';
 import { detectSchema } from './schema';
@@ -53,7 +54,7 @@ export class SnapshotDatabase {
   }
 
   /** Opens `dbPath`, runs one read and closes it (for one-shot callers such as the CLI). */
-  static async readOnce<T>(dbPath: string, use: (reader: RunReader, db: Queryable) => T): Promise<T> {
+  static async readOnce<T>(dbPath: string, use: (reader: RunReader, db: Queryable, pages: PageTracker) => T): Promise<T> {
     const db = await SnapshotDatabase.open(dbPath);
     try {
       return db.read(use).value;
@@ -62,8 +63,11 @@ export class SnapshotDatabase {
     }
   }
 
-  /** Runs `use` on the latest committed data (`db` for statements of one's own, read-only). */
-  read<T>(use: (reader: RunReader, db: Queryable) => T): ReadResult<T> {
+  /**
+   * Runs `use` on the latest committed data (`db` for statements of one's own, read-only; `pages`
+   * to tell whether what it read changed since an earlier read).
+   */
+  read<T>(use: (reader: RunReader, db: Queryable, pages: PageTracker) => T): ReadResult<T> {
     let walFrames = 0;
     let mode: SyncResult['mode'] = 'none';
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
@@ -79,7 +83,7 @@ export class SnapshotDatabase {
       try {
         const reader = this.prepare(sync);
         try {
-          result = { value: use(reader, this.query!) };
+          result = { value: use(reader, this.query!, this.file) };
         } catch (error) {
           result = { error };
         }

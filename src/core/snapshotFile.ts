@@ -97,6 +97,15 @@ export class SnapshotFile {
   private bytesRead = 0;
   /** Main-file pages read from disk since the last `validate()`. */
   private unchecked = 0;
+  /** Counts syncs that changed data; `changedAt[n]` is the last one that changed page n. */
+  private seq = 0;
+  private changedAt = new Uint32Array(1);
+  /** The last sync that read everything afresh: every page may have changed then. */
+  private fullAt = 0;
+  /** Page 1 as it matters to queries (not the fields patched for sql.js or the file size). */
+  private page1Key: Buffer | undefined;
+  /** Pages sql.js asks for while `record()` runs. */
+  private recording: Set<number> | undefined;
 
   constructor(readonly dbPath: string) {}
 
@@ -132,15 +141,23 @@ export class SnapshotFile {
       const tail = readFrom(this.walPath, wal.end) ?? Buffer.alloc(0);
       const scan = scanFrames(header, tail, wal.frames + 1, wal.sum);
       if (scan.commitPages === 0) return { mode: 'none', walFrames: 0, reopen: false };
+      this.seq++;
+      const reopen = this.resize(scan.commitPages);
       for (const [page, data] of scan.pages) {
         this.overlay.set(page, data);
         this.filled[page] = 0;
+        if (page !== 1) this.changedAt[page] = this.seq;
+        else {
+          const key = queryRelevant(data);
+          if (!this.page1Key?.equals(key)) this.changedAt[1] = this.seq;
+          this.page1Key = key;
+        }
       }
       wal.end += (scan.frames - wal.frames) * (header.pageSize + FRAME_HEADER);
       const walFrames = scan.frames - wal.frames;
       wal.frames = scan.frames;
       wal.sum = scan.sum;
-      return { mode: 'incremental', walFrames, reopen: this.resize(scan.commitPages) };
+      return { mode: 'incremental', walFrames, reopen };
     }
     return this.fullSync(head, header);
   }
@@ -159,6 +176,8 @@ export class SnapshotFile {
 
     this.unfill();
     this.overlay.clear();
+    this.fullAt = ++this.seq;
+    this.page1Key = undefined;
     this.mainHeader = mainHeader;
     this.walHead = head;
     const pageSize = header ? header.pageSize : mainPageSize(mainHeader);
@@ -195,6 +214,9 @@ export class SnapshotFile {
     // Zero-filled memory the system hands out as pages are first written: unread pages cost nothing.
     this.image = new Uint8Array(length);
     this.filled = new Uint8Array(length / this.pageSize + 1);
+    const changedAt = new Uint32Array(this.filled.length);
+    changedAt.set(this.changedAt.subarray(0, Math.min(this.changedAt.length, changedAt.length)));
+    this.changedAt = changedAt;
     return true;
   }
 
@@ -283,8 +305,38 @@ export class SnapshotFile {
   /** Bytes `[start, end)` of the snapshot's file image. */
   read(start: number, end: number): Uint8Array {
     const last = Math.floor((end - 1) / this.pageSize) + 1;
-    for (let n = Math.floor(start / this.pageSize) + 1; n <= last; n++) if (!this.filled[n]) this.fill(n, true);
+    for (let n = Math.floor(start / this.pageSize) + 1; n <= last; n++) {
+      if (!this.filled[n]) this.fill(n, true);
+      this.recording?.add(n);
+    }
     return this.image.subarray(start, end);
+  }
+
+  /** Identifies the data as of now, for `unchangedSince()`. */
+  get mark(): number {
+    return this.seq;
+  }
+
+  /** True when none of `pages` changed since `mark` (and nothing was read afresh since). */
+  unchangedSince(mark: number, pages: Iterable<number>): boolean {
+    if (this.fullAt > mark) return false;
+    for (const n of pages) if ((this.changedAt[n] ?? this.seq) > mark) return false;
+    return true;
+  }
+
+  /**
+   * Runs `read` with sql.js's page cache emptied first, so that every page it depends on is asked for
+   * here: if none of them changes, `read` would give the same answer again.
+   */
+  record<T>(read: () => T): { value: T; pages: number[] } {
+    this.version = (this.version + 1) >>> 0 || 1;
+    this.filled[1] = 0;
+    this.recording = new Set();
+    try {
+      return { value: read(), pages: [...this.recording] };
+    } finally {
+      this.recording = undefined;
+    }
   }
 
   /**
@@ -297,7 +349,10 @@ export class SnapshotFile {
     if (n > this.pages) this.image.fill(0, at, at + this.pageSize);
     else if (logged) this.image.set(logged, at);
     else if (fromDisk) this.readMain(at, this.pageSize);
-    if (n === 1) this.patchPage1();
+    if (n === 1) {
+      this.page1Key ??= queryRelevant(this.image.subarray(0, this.pageSize));
+      this.patchPage1();
+    }
     this.filled[n] = 1;
   }
 
@@ -348,6 +403,15 @@ export class SnapshotFile {
   close(): void {
     this.reset();
   }
+}
+
+/**
+ * Page 1 without what neither we nor queries depend on: the change counter, file size and freelist
+ * (24-39) and the version fields (92-99), which change with commits that touch nothing else here.
+ * Bytes 18-19 are left out as well: sql.js sees them patched.
+ */
+function queryRelevant(page: Uint8Array): Buffer {
+  return Buffer.concat([page.subarray(0, 18), page.subarray(20, 24), page.subarray(40, 92), page.subarray(100)]);
 }
 
 /** The page size the main file's header gives, or 0 when it gives none a database can have. */
