@@ -19,15 +19,7 @@ const STATUS_SHARE = { completed: 0.7, failed: 0.1, cancelled: 0.07, running: 0.
 
 const PROJECTS = ['widgets', 'gadgets', 'billing-api', 'web-dashboard', 'mobile-app', 'infra', 'docs-site', 'data-pipeline'];
 const PLATFORMS = ['web', 'web', 'web', 'cli', 'cli', 'slack', 'github', 'telegram'];
-const WORKFLOWS = {
-  'archon-fix-github-issue': ['parse-request', 'fetch-issue', 'investigate', 'plan', 'implement', 'validate', 'create-pr'],
-  'archon-interactive-prd': ['initiate', 'foundation-gate', 'research', 'technical', 'generate'],
-  'archon-smart-pr-review': ['fetch-pr', 'review-scope', 'code-review', 'synthesize', 'report'],
-  'archon-plan-to-pr': ['plan-setup', 'confirm-plan', 'implement-tasks', 'validate', 'finalize-pr'],
-  'archon-refactor-safely': ['analyze', 'plan', 'refactor', 'validate'],
-  'archon-validate-pr': ['fetch-pr', 'run-tests', 'lint', 'report'],
-  'archon-assist': ['assist'],
-};
+const WORKFLOWS = require('../archonWorkflows');
 const WORKFLOW_PICK = ['archon-assist', 'archon-assist', 'archon-fix-github-issue', 'archon-fix-github-issue', 'archon-smart-pr-review', 'archon-plan-to-pr', 'archon-interactive-prd', 'archon-refactor-safely', 'archon-validate-pr'];
 const TASKS = [
   'the export button crashes on empty tables', 'date picker ignores the locale', 'add retry with backoff to the webhook sender',

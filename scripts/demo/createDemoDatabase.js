@@ -46,14 +46,7 @@ function commitIntoWal(dbPath, sql, outDir) {
   });
 }
 
-const NODES = {
-  'archon-fix-github-issue': ['parse-request', 'fetch-issue', 'investigate', 'plan', 'implement', 'validate', 'create-pr'],
-  'archon-interactive-prd': ['initiate', 'foundation-gate', 'research', 'technical', 'generate'],
-  'archon-smart-pr-review': ['fetch-pr', 'review-scope', 'code-review', 'synthesize', 'report'],
-  'archon-plan-to-pr': ['plan-setup', 'confirm-plan', 'implement-tasks', 'validate', 'finalize-pr'],
-  'archon-refactor-safely': ['analyze', 'plan', 'refactor', 'validate'],
-  'archon-assist': ['assist'],
-};
+const NODES = require('../archonWorkflows');
 
 function build(projectDir) {
   const sql = [];
