@@ -4,6 +4,7 @@ import { parentPort } from 'node:worker_threads';
 import { WorkflowRunsError } from './errors';
 import { type OverviewCache, type OverviewRequest, readOverview } from './overview';
 import { READER_CALLS, type ReaderCall } from './readerCalls';
+import type { RunReader } from './runReader';
 import { SnapshotDatabase } from './snapshotDatabase';
 
 export interface ReaderRequest {
@@ -36,7 +37,7 @@ async function answer(request: ReaderRequest): Promise<ReaderReply> {
       overviewCache = read.value.cache;
       return { id: request.id, ok: true, result: { ...read, value: read.value.overview } };
     }
-    const call = READER_CALLS[request.call] as (reader: Parameters<(typeof READER_CALLS)['getRun']>[0], arg: unknown) => unknown;
+    const call = READER_CALLS[request.call] as (reader: RunReader, arg: unknown) => unknown;
     return { id: request.id, ok: true, result: open.read((reader) => call(reader, request.arg)) };
   } catch (err) {
     const kind = err instanceof WorkflowRunsError ? err.kind : undefined;
