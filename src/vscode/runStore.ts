@@ -163,7 +163,9 @@ export class RunStore implements vscode.Disposable {
     this.lastKey = key;
     const bytes = (main?.size ?? 0) + (wal?.size ?? 0);
     const threshold = config.largeDatabaseThresholdBytes();
-    if (threshold > 0 && bytes > threshold && !this.largeAccepted.has(dbPath)) {
+    // Asked once, before the first read: a database that grows past it while shown stays shown.
+    const shown = this.state.kind === 'ready' && this.state.dbPath === dbPath;
+    if (threshold > 0 && bytes > threshold && !shown && !this.largeAccepted.has(dbPath)) {
       const message = `This database is ${size(bytes)}, above the ${size(threshold)} threshold. Opening it may take a while.`;
       return this.set({ kind: 'too-large', dbPath, message });
     }
