@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { locateDatabase } from '../core/databaseLocation';
 import { isProblem, messageOf, WorkflowRunsError } from '../core/errors';
-import type { Group, GroupKey, Overview } from '../core/overview';
+import type { GroupKey, Overview } from '../core/overview';
 import { ReaderClient } from '../core/readerClient';
 import type { ReaderCall, ReaderCalls } from '../core/readerCalls';
 import type { RunFilter } from '../core/runModel';
@@ -18,7 +18,6 @@ export type StoreState =
   | (Overview & {
       kind: 'ready';
       dbPath: string;
-      groups: Group[];
       /** More than one project among the runs shown: only then do rows name theirs. */
       manyProjects: boolean;
     });
