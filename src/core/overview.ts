@@ -37,17 +37,25 @@ export interface PageTracker {
 }
 
 /**
- * The overview of all but the newest runs, kept between refreshes. Archon mostly writes to its
- * newest runs (and to events and messages): while none of the pages this part was read from
- * changed, and no running run in it turned stale, it still holds, and a refresh reads only the
- * newest runs and the few older ones already listed.
+ * The overview of all but the newest runs, kept between refreshes in parts by rowid. Archon mostly
+ * writes to its newest runs (and to events and messages): a part holds while none of the pages it
+ * was read from changed and no running run in it can have turned stale since, and a refresh reads
+ * only the newest runs, the older ones already listed, and the parts that no longer hold.
  */
 export interface OverviewCache {
   request: string;
+  /** The parts cover rowids up to this one; newer runs are read on every refresh. */
+  upTo: number;
+  parts: CachedPart[];
+}
+
+interface CachedPart {
+  /** Rowids in (after, upTo]. */
+  after: number;
+  upTo: number;
+  /** When it was read (see `PageTracker.mark`), and the pages SQLite read for it. */
   mark: number;
   pages: number[];
-  /** The part covers rowids up to this one. */
-  upTo: number;
   tally: Tally;
   /** The part's own newest runs per group: the only ones of it that can be listed. */
   candidates: number[];
@@ -55,6 +63,8 @@ export interface OverviewCache {
 
 /** Runs always read afresh: the newest ones, which Archon is updating. */
 const RECENT_ROWS = 2048;
+/** Parts the older runs are kept in: a change to an old run reads one part again, not all. */
+const PARTS = 8;
 
 function groupsWanted(request: OverviewRequest, counts?: StatusCounts): { key: GroupKey; count: number }[] {
   const wanted = new Set(request.statuses);
@@ -86,22 +96,41 @@ function assemble(reader: RunReader, request: OverviewRequest, tally: Tally, spa
   };
 }
 
-/** Reads the part of the overview kept between refreshes, noting the pages it depends on. */
-function cachePart(reader: RunReader, request: OverviewRequest, pages: PageTracker): OverviewCache | undefined {
-  const upTo = reader.maxRowid() - RECENT_ROWS;
-  if (upTo < RECENT_ROWS) return undefined; // small enough to read whole every time
+/** Reads one part of the older runs, noting the pages it depends on. */
+function readPart(reader: RunReader, request: OverviewRequest, pages: PageTracker, after: number, upTo: number): CachedPart {
   const mark = pages.mark;
-  const { value, pages: read } = pages.record(() => {
-    const tally = reader.tally(request.base, { upTo });
-    const newest = reader.newestByGroup(request.base, limitsOf(request, groupsWanted(request)), { upTo });
-    return { tally, candidates: Object.values(newest).flatMap((runs) => runs.map((r) => r.rowid)) };
-  });
-  return { request: JSON.stringify(request), mark, pages: read, upTo, ...value };
+  const span = { after, upTo };
+  const { value, pages: read } = pages.record(() => ({
+    tally: reader.tally(request.base, span),
+    candidates: Object.values(reader.newestByGroup(request.base, limitsOf(request, groupsWanted(request)), span)).flatMap((runs) =>
+      runs.map((r) => r.rowid),
+    ),
+  }));
+  return { after, upTo, mark, pages: read, ...value };
+}
+
+function holds(reader: RunReader, pages: PageTracker, part: CachedPart): boolean {
+  const watch = part.tally.turnsStaleFrom;
+  return pages.unchangedSince(part.mark, part.pages) && (watch === null || !reader.staleNow(watch));
+}
+
+/** The cache for `request`: the parts that still hold, the others read again. Undefined when too small to split. */
+function refreshCache(reader: RunReader, request: OverviewRequest, pages: PageTracker, cached?: OverviewCache): OverviewCache | undefined {
+  const key = JSON.stringify(request);
+  const newest = reader.maxRowid();
+  if (cached?.request === key && newest - cached.upTo <= 2 * RECENT_ROWS) {
+    const parts = cached.parts.map((part) => (holds(reader, pages, part) ? part : readPart(reader, request, pages, part.after, part.upTo)));
+    return parts.every((part, i) => part === cached.parts[i]) ? cached : { ...cached, parts };
+  }
+  const upTo = newest - RECENT_ROWS;
+  if (upTo < RECENT_ROWS) return undefined; // small enough to read whole every time
+  const bounds = Array.from({ length: PARTS + 1 }, (_, i) => Math.round((upTo * i) / PARTS));
+  return { request: key, upTo, parts: bounds.slice(1).map((to, i) => readPart(reader, request, pages, bounds[i], to)) };
 }
 
 /**
  * The tree's first render: counts per status and the newest runs of each group. With `pages`, the
- * older runs' part is kept in the returned cache and reused by the next call while it holds.
+ * older runs' parts are kept in the returned cache and reused by the next call while they hold.
  */
 export function readOverview(
   reader: RunReader,
@@ -109,15 +138,9 @@ export function readOverview(
   pages?: PageTracker,
   cached?: OverviewCache,
 ): { overview: Overview; cache?: OverviewCache } {
-  if (!pages) return { overview: assemble(reader, request, reader.tally(request.base)) };
-  const holds =
-    cached &&
-    cached.request === JSON.stringify(request) &&
-    pages.unchangedSince(cached.mark, cached.pages) &&
-    (cached.tally.turnsStaleFrom === null || !reader.staleNow(cached.tally.turnsStaleFrom));
-  const cache = holds ? cached : cachePart(reader, request, pages);
+  const cache = pages && refreshCache(reader, request, pages, cached);
   if (!cache) return { overview: assemble(reader, request, reader.tally(request.base)) };
-  const span = { after: cache.upTo, plus: cache.candidates };
-  const tally = addTallies(cache.tally, reader.tally(request.base, { after: cache.upTo }));
+  const tally = cache.parts.reduce((sum, part) => addTallies(sum, part.tally), reader.tally(request.base, { after: cache.upTo }));
+  const span = { after: cache.upTo, plus: cache.parts.flatMap((part) => part.candidates) };
   return { overview: assemble(reader, request, tally, span), cache };
 }

@@ -15,7 +15,7 @@ import {
 } from './runModel';
 import { CODEBASES, CONVERSATIONS, EVENTS, RUNS, type Schema } from './schema';
 
-/** Part of the runs table by rowid: up to a rowid, or after one (plus some rows by rowid). */
+/** Part of the runs table by rowid: after one and/or up to one (plus some rows by rowid). */
 export interface RowSpan {
   upTo?: number;
   after?: number;
@@ -124,8 +124,10 @@ export class RunReader {
     }
     if (span.after !== undefined) {
       params.spanAfter = span.after;
-      params.spanPlus = JSON.stringify(span.plus ?? []);
-      clauses.push('(r.rowid > :spanAfter OR r.rowid IN (SELECT value FROM json_each(:spanPlus)))');
+      if (span.plus?.length) {
+        params.spanPlus = JSON.stringify(span.plus);
+        clauses.push('(r.rowid > :spanAfter OR r.rowid IN (SELECT value FROM json_each(:spanPlus)))');
+      } else clauses.push('r.rowid > :spanAfter');
     }
     if (withStatus && filter.statuses?.length) {
       const ors: string[] = [];
