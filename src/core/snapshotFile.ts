@@ -4,6 +4,7 @@ import { WorkflowRunsError } from './errors';
 import { type Checksum, FRAME_HEADER, parseCheckpointProgress, parseWalHeader, scanFrames, WAL_HEADER, type WalHeader } from './wal';
 
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
+const JOURNAL_MAGIC = Buffer.from('d9d505f920a163d7', 'hex');
 const LITTLE_ENDIAN = os.endianness() === 'LE';
 /** Room the image leaves for the database to grow before sql.js must reopen it. */
 const MIN_SLACK = 16 * 1024 * 1024;
@@ -82,10 +83,10 @@ export class SnapshotFile {
   /** Database size in pages in this snapshot. */
   pages = 0;
   private wal: WalState | undefined;
-  /** The main file's header when last read (without a log it changes with every transaction). */
+  /** The main file's header when last read. */
   private mainHeader: Buffer | undefined;
-  /** The log's first bytes when last read (no valid header: a log may appear meanwhile). */
-  private walHead: Buffer | undefined;
+  /** Without a log in use: what changes with any write to the main file (see `quietState`). */
+  private mainState: string | undefined;
   /** Page number -> its newest committed copy in the log. */
   private readonly overlay = new Map<number, Buffer>();
   private image = new Uint8Array(0);
@@ -116,7 +117,7 @@ export class SnapshotFile {
   /** Identifies the committed data: equal fingerprints mean equal data. */
   get fingerprint(): string {
     const wal = this.wal ? `${this.wal.header.salt1}:${this.wal.header.salt2}:${this.wal.frames}` : 'nowal';
-    return `${this.ino}:${this.mainHeader?.readUInt32BE(24) ?? 0}:${this.pages}:${wal}`;
+    return `${this.ino}:${this.mainHeader?.readUInt32BE(24) ?? 0}:${this.pages}:${this.wal ? wal : this.mainState}`;
   }
 
   /**
@@ -169,9 +170,14 @@ export class SnapshotFile {
     const log = header && readFrom(this.walPath);
     // The log must not have been restarted while we read it; without one, the main file must not change.
     if (!same(head, readFrom(this.walPath, 0, WAL_HEADER)) || (log && !same(head, log.subarray(0, WAL_HEADER)))) return undefined;
-    if (!header && !same(mainHeader, readAt(this.fd!, 100, 0))) return undefined;
-    if (!header && !this.wal && same(this.mainHeader, mainHeader) && same(this.walHead, head)) {
-      return { mode: 'none', walFrames: 0, reopen: false };
+    let state: string | undefined;
+    if (!header) {
+      if (journalInUse(this.dbPath)) {
+        throw new WorkflowRunsError('busy', `Another process is writing ${this.dbPath} (its -journal is in use); try again in a moment.`);
+      }
+      state = this.quietState(head);
+      if (!same(mainHeader, readAt(this.fd!, 100, 0))) return undefined;
+      if (!this.wal && state === this.mainState) return { mode: 'none', walFrames: 0, reopen: false };
     }
 
     this.unfill();
@@ -179,7 +185,7 @@ export class SnapshotFile {
     this.fullAt = ++this.seq;
     this.page1Key = undefined;
     this.mainHeader = mainHeader;
-    this.walHead = head;
+    this.mainState = state;
     const pageSize = header ? header.pageSize : mainPageSize(mainHeader);
     const reopen = pageSize !== this.pageSize;
     this.pageSize = pageSize;
@@ -244,9 +250,19 @@ export class SnapshotFile {
     this.ino = -1;
     this.wal = undefined;
     this.mainHeader = undefined;
-    this.walHead = undefined;
+    this.mainState = undefined;
     this.overlay.clear();
     this.unfill();
+  }
+
+  /**
+   * Without a log in use, what changes with any write to the main file: its header, size and times,
+   * and whether a log appeared. The header alone does not do: in WAL mode a checkpoint need not
+   * change it, and a process that opens the database, commits and closes leaves no log behind.
+   */
+  private quietState(walHead: Buffer | undefined): string {
+    const stat = fs.fstatSync(this.fd!, { bigint: true });
+    return [readAt(this.fd!, 100, 0).toString('hex'), stat.size, stat.mtimeNs, stat.ctimeNs, walHead?.toString('hex') ?? '-'].join(':');
   }
 
   /** Marks every page unread. */
@@ -281,11 +297,15 @@ export class SnapshotFile {
       const shm = readFrom(`${this.dbPath}-shm`, 0, 136);
       const progress = shm && parseCheckpointProgress(shm, LITTLE_ENDIAN);
       const { header, frames } = this.wal;
-      ok =
-        same(head, header.raw) &&
-        (!shm || (progress !== undefined && progress.salt1 === header.salt1 && progress.salt2 === header.salt2 && progress.backfillAttempted <= frames));
+      const ours = progress !== undefined && progress.salt1 === header.salt1 && progress.salt2 === header.salt2;
+      // The -shm speaks of our log once a commit in it was published; until then (a first
+      // transaction still open in a new log) nothing of ours can have been copied. Other salts
+      // there after a commit of ours, or the next salt1 (SQLite adds one on restart), mean the log
+      // was restarted, its header not yet rewritten: every frame, newer ones too, was copied.
+      const restarted = progress?.salt1 === (header.salt1 + 1) >>> 0;
+      ok = same(head, header.raw) && (!shm || (ours ? progress.backfillAttempted <= frames : frames === 0 && !restarted));
     } else {
-      ok = this.fd !== undefined && same(this.mainHeader, readAt(this.fd, 100, 0)) && same(this.walHead, readFrom(this.walPath, 0, WAL_HEADER));
+      ok = this.fd !== undefined && !journalInUse(this.dbPath) && this.quietState(readFrom(this.walPath, 0, WAL_HEADER)) === this.mainState;
     }
     if (!ok) {
       this.unfill();
@@ -429,6 +449,14 @@ function mainPages(header: Buffer, fileSize: number, pageSize: number): number {
   const inHeader = header.readUInt32BE(28);
   const valid = inHeader > 0 && header.readUInt32BE(24) === header.readUInt32BE(92);
   return valid ? Math.min(inHeader, inFile) : inFile;
+}
+
+/**
+ * A rollback journal with a valid header: another process is in a write transaction (and may have
+ * written uncommitted pages into the main file already), or crashed in one.
+ */
+function journalInUse(dbPath: string): boolean {
+  return readFrom(`${dbPath}-journal`, 0, 8)?.equals(JOURNAL_MAGIC) ?? false;
 }
 
 /** Checks the file is a SQLite database, with a message a person can act on. */

@@ -180,7 +180,8 @@ export class RunStore implements vscode.Disposable {
       this.lastKey = this.lastData = '';
       log.warn(`reading ${dbPath}: ${messageOf(err)}`);
       if (isProblem(err, 'no-database')) return this.set({ kind: 'no-database', dbPath, message: `No database at ${dbPath}.` });
-      if (isProblem(err, 'unstable') && this.state.kind === 'ready') return; // keep showing the last good data
+      // Keep showing the last good data: the next change of the files brings a new read.
+      if ((isProblem(err, 'unstable') || isProblem(err, 'busy')) && this.state.kind === 'ready') return;
       return this.set({ kind: 'unreadable', dbPath, message: messageOf(err) });
     }
     const { value: overview, fingerprint, stats } = read;

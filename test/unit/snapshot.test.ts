@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Queryable } from '../../src/core/queryable';
@@ -6,7 +7,7 @@ import { SnapshotDatabase } from '../../src/core/snapshotDatabase';
 import { SnapshotFile } from '../../src/core/snapshotFile';
 import { loadSqlJs } from '../../src/core/sqlJs';
 import { Churn, CHURN_SCHEMA } from '../support/churn';
-import { archonDb, cleanupTempDirs, insertRun, tempDir } from '../support/fixtures';
+import { archonDb, cleanupTempDirs, CURRENT_SCHEMA, insertRun, insertRunSql, tempDir } from '../support/fixtures';
 import type { LiveDb } from '../support/liveDb';
 
 const first = (db: Queryable, sql: string) => Object.values(db.all(sql)[0] ?? {})[0];
@@ -195,6 +196,59 @@ describe('Snapshot reads', function () {
     } finally {
       file.close();
     }
+  });
+
+  it('sees a commit by a process that opened the database, committed and closed (no log left behind)', async () => {
+    const file = path.join(tempDir(), 'archon.db');
+    const oneShot = (sql: string) => execFileSync('sqlite3', ['-batch', '-bail', file], { input: sql });
+    oneShot(`${CURRENT_SCHEMA};\n${insertRunSql({ id: 'r1', status: 'running' })};`);
+    const reading = await SnapshotDatabase.open(file);
+    const status = () => reading.read((_, q) => first(q, "SELECT status FROM remote_agent_workflow_runs WHERE id = 'r1'")).value;
+    try {
+      assert.equal(status(), 'running');
+      // A one-shot process (the CLI, our own Cancel) in WAL mode: its log is copied in and deleted
+      // on close, and the main file's header can stay byte for byte the same.
+      const header = fs.readFileSync(file).subarray(0, 100);
+      oneShot("UPDATE remote_agent_workflow_runs SET status = 'cancelled' WHERE id = 'r1';");
+      assert.equal(fs.existsSync(`${file}-wal`), false);
+      assert.ok(fs.readFileSync(file).subarray(0, 100).equals(header), 'the header did not change: the test is meaningful');
+      assert.equal(status(), 'cancelled');
+    } finally {
+      reading.close();
+    }
+  });
+
+  it('does not read a rollback-journal database while another process is writing it', async () => {
+    const file = path.join(tempDir(), 'archon.db');
+    execFileSync('sqlite3', ['-batch', '-bail', file], {
+      input: `${CURRENT_SCHEMA};\nPRAGMA journal_mode = DELETE;\n${insertRunSql({ id: 'r1', status: 'completed' })};`,
+    });
+    const writer = spawn('sqlite3', ['-batch', file], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const said = (marker: string) => new Promise<void>((resolve) => writer.stdout.on('data', (d: Buffer) => d.toString().includes(marker) && resolve()));
+    try {
+      // A transaction big enough to spill uncommitted pages into the main file.
+      writer.stdin.write(`PRAGMA cache_size = 5; BEGIN; UPDATE remote_agent_workflow_runs SET status = 'failed';
+        CREATE TABLE big (b); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300) INSERT INTO big SELECT randomblob(4000) FROM n;
+        SELECT 'open';\n`);
+      await said('open');
+      await assert.rejects(scalar(file, 'SELECT status FROM remote_agent_workflow_runs'), { kind: 'busy', message: /Another process is writing/ });
+      writer.stdin.write("ROLLBACK; SELECT 'done';\n");
+      await said('done');
+      assert.equal(await scalar(file, 'SELECT status FROM remote_agent_workflow_runs'), 'completed');
+    } finally {
+      writer.stdin.end();
+    }
+  });
+
+  it("reads a new log whose first transaction is still open (nothing of it published yet)", async () => {
+    db = await archonDb();
+    await insertRun(db, { id: 'r1', status: 'failed' });
+    await db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+    await db.exec(`PRAGMA cache_size = 5; BEGIN; UPDATE remote_agent_workflow_runs SET status = 'completed';
+      CREATE TABLE big (b); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300) INSERT INTO big SELECT randomblob(4000) FROM n`);
+    assert.ok(fs.statSync(`${db.path}-wal`).size > 100000, 'the open transaction spilled into the log');
+    assert.equal(await scalar(db.path, 'SELECT status FROM remote_agent_workflow_runs'), 'failed');
+    await db.exec('ROLLBACK');
   });
 
   it('is never torn while another process commits and checkpoints continuously', async function () {
