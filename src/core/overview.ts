@@ -50,8 +50,8 @@ export interface OverviewCache {
 }
 
 interface CachedPart {
-  /** Rowids in (after, upTo]. */
-  after: number;
+  /** Rowids in (after, upTo]; the first part has no lower end. */
+  after: number | undefined;
   upTo: number;
   /** When it was read (see `PageTracker.mark`), and the pages SQLite read for it. */
   mark: number;
@@ -90,21 +90,19 @@ function assemble(reader: RunReader, request: OverviewRequest, tally: Tally, spa
   const newest = reader.newestByGroup(request.base, limitsOf(request, shown), span);
   return {
     counts: tally.counts,
-    groups: shown.map((g) => ({ ...g, runs: (newest[g.key] ?? []).map((r) => r.run) })),
+    groups: shown.map((g) => ({ ...g, runs: newest[g.key] ?? [] })),
     hasResumable: tally.resumable > 0,
     hasCancellable: tally.cancellable > 0,
   };
 }
 
 /** Reads one part of the older runs, noting the pages it depends on. */
-function readPart(reader: RunReader, request: OverviewRequest, pages: PageTracker, after: number, upTo: number): CachedPart {
+function readPart(reader: RunReader, request: OverviewRequest, pages: PageTracker, after: number | undefined, upTo: number): CachedPart {
   const mark = pages.mark;
   const span = { after, upTo };
   const { value, pages: read } = pages.record(() => ({
     tally: reader.tally(request.base, span),
-    candidates: Object.values(reader.newestByGroup(request.base, limitsOf(request, groupsWanted(request)), span)).flatMap((runs) =>
-      runs.map((r) => r.rowid),
-    ),
+    candidates: reader.newestRowids(request.base, limitsOf(request, groupsWanted(request)), span),
   }));
   return { after, upTo, mark, pages: read, ...value };
 }
@@ -124,8 +122,8 @@ function refreshCache(reader: RunReader, request: OverviewRequest, pages: PageTr
   }
   const upTo = newest - RECENT_ROWS;
   if (upTo < RECENT_ROWS) return undefined; // small enough to read whole every time
-  const bounds = Array.from({ length: PARTS + 1 }, (_, i) => Math.round((upTo * i) / PARTS));
-  return { request: key, upTo, parts: bounds.slice(1).map((to, i) => readPart(reader, request, pages, bounds[i], to)) };
+  const bounds = Array.from({ length: PARTS + 1 }, (_, i) => (i === 0 ? undefined : Math.round((upTo * i) / PARTS)));
+  return { request: key, upTo, parts: bounds.slice(1).map((to, i) => readPart(reader, request, pages, bounds[i], to!)) };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { type Overview, type OverviewRequest, readOverview } from './overview';
+import type { Overview, OverviewRequest } from './overview';
 import type { IdResolution, RunReader } from './runReader';
 import type { RunDetails, RunEvent, RunFilter, RunSummary } from './runModel';
 
@@ -13,8 +13,8 @@ export interface ReaderCalls {
 }
 export type ReaderCall = keyof ReaderCalls;
 
-export const READER_CALLS: { [M in ReaderCall]: (reader: RunReader, arg: ReaderCalls[M][0]) => ReaderCalls[M][1] } = {
-  overview: (reader, request) => readOverview(reader, request).overview,
+/** The calls answered by one RunReader method; the overview, which keeps state between reads, is the worker's own. */
+export const READER_CALLS: { [M in Exclude<ReaderCall, 'overview'>]: (reader: RunReader, arg: ReaderCalls[M][0]) => ReaderCalls[M][1] } = {
   listRuns: (reader, filter) => reader.listRuns(filter),
   getRun: (reader, id) => reader.getRun(id),
   events: (reader, id) => reader.events(id),

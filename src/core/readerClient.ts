@@ -5,63 +5,75 @@ import type { ReaderCall, ReaderCalls } from './readerCalls';
 import type { ReaderReply, ReaderRequest } from './readerWorker';
 import type { ReadResult } from './snapshotDatabase';
 
+interface Waiting {
+  resolve(reply: ReaderReply): void;
+  reject(err: Error): void;
+}
+
+/** One reader thread and the reads sent to it. */
+interface Thread {
+  worker: Worker;
+  pending: Map<number, Waiting>;
+}
+
 /**
  * Reads the database on a worker thread (`readerWorker.js`, beside this file). The thread starts on
- * the first read and keeps the database open, so later reads only take in what changed.
+ * the first read and keeps the database open, so later reads only take in what changed. A thread
+ * that dies fails the reads sent to it; the next read starts another.
  */
 export class ReaderClient {
-  private worker: Worker | undefined;
+  private thread: Thread | undefined;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve(reply: ReaderReply): void; reject(err: Error): void }>();
+  private disposed = false;
 
   constructor(private readonly script = path.join(__dirname, 'readerWorker.js')) {}
 
   async read<M extends ReaderCall>(dbPath: string, call: M, arg: ReaderCalls[M][0]): Promise<ReadResult<ReaderCalls[M][1]>> {
+    if (this.disposed) throw new Error('The reader was disposed.');
     const request: ReaderRequest = { id: this.nextId++, dbPath, call, arg };
-    const worker = this.start();
+    const thread = this.start();
     const reply = await new Promise<ReaderReply>((resolve, reject) => {
-      this.pending.set(request.id, { resolve, reject });
+      thread.pending.set(request.id, { resolve, reject });
       // Keeps a command-line process alive while a read is under way, and only then.
-      worker.ref();
-      worker.postMessage(request);
+      thread.worker.ref();
+      thread.worker.postMessage(request);
     });
     if (!reply.ok) throw reply.kind ? new WorkflowRunsError(reply.kind, reply.message) : new Error(reply.message);
     return reply.result as ReadResult<ReaderCalls[M][1]>;
   }
 
-  private start(): Worker {
-    if (this.worker) return this.worker;
-    const worker = new Worker(this.script);
-    worker.on('message', (reply: ReaderReply) => {
-      const waiting = this.pending.get(reply.id);
-      this.pending.delete(reply.id);
-      if (this.pending.size === 0) worker.unref();
+  private start(): Thread {
+    if (this.thread) return this.thread;
+    const thread: Thread = { worker: new Worker(this.script), pending: new Map() };
+    thread.worker.on('message', (reply: ReaderReply) => {
+      const waiting = thread.pending.get(reply.id);
+      thread.pending.delete(reply.id);
+      if (thread.pending.size === 0) thread.worker.unref();
       waiting?.resolve(reply);
     });
-    const fail = (err: Error) => {
-      if (this.worker === worker) this.worker = undefined;
-      for (const waiting of this.pending.values()) waiting.reject(err);
-      this.pending.clear();
-    };
-    worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`The reader thread stopped (exit code ${code}).`)));
-    this.worker = worker;
-    return worker;
+    const fail = (err: Error) => this.stop(thread, err);
+    thread.worker.on('error', fail);
+    thread.worker.on('exit', (code) => fail(new Error(`The reader thread stopped (exit code ${code}).`)));
+    this.thread = thread;
+    return thread;
   }
 
-  /** Ends the thread, giving back the memory it holds, unless a read is under way. */
+  /** Ends a thread and fails the reads it had not answered. */
+  private stop(thread: Thread, reason: Error): void {
+    if (this.thread === thread) this.thread = undefined;
+    thread.worker.removeAllListeners();
+    void thread.worker.terminate();
+    for (const waiting of thread.pending.values()) waiting.reject(reason);
+    thread.pending.clear();
+  }
+
+  /** Ends the thread, giving back the memory it holds, unless a read is under way; a later read starts another. */
   release(): void {
-    if (this.pending.size === 0) this.dispose();
+    if (this.thread && this.thread.pending.size === 0) this.stop(this.thread, new Error('The reader thread was released.'));
   }
 
   dispose(): void {
-    const worker = this.worker;
-    this.worker = undefined;
-    if (!worker) return;
-    // Its exit must not fail reads already sent to a thread started after it.
-    worker.removeAllListeners();
-    void worker.terminate();
-    for (const waiting of this.pending.values()) waiting.reject(new Error('The reader thread was stopped.'));
-    this.pending.clear();
+    this.disposed = true;
+    if (this.thread) this.stop(this.thread, new Error('The reader was disposed.'));
   }
 }

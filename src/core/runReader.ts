@@ -31,12 +31,6 @@ export interface Tally {
   turnsStaleFrom: SqlValue;
 }
 
-/** A run listed by `newestByGroup`, with its rowid. */
-export interface RankedRun {
-  run: RunSummary;
-  rowid: number;
-}
-
 /** Shortest id prefix accepted in place of a full run id. */
 export const MIN_ID_PREFIX = 8;
 
@@ -242,30 +236,42 @@ export class RunReader {
   }
 
   /**
-   * The newest runs of several status groups in one pass, newest first: `limits` maps a status, or
-   * `other` for statuses Archon may add, to how many runs to list. Only the few rows listed are read
-   * whole; ranking the rest needs just their status and start time.
+   * The rowids of the newest runs of several status groups, with their group: `limits` maps a
+   * status, or `other` for statuses Archon may add, to how many. Ranking needs only each run's
+   * status and start time; nothing else of a run is read.
    */
-  newestByGroup(filter: RunFilter, limits: Record<string, number>, span?: RowSpan): Record<string, RankedRun[]> {
-    const keys = Object.keys(limits);
-    const out: Record<string, RankedRun[]> = {};
-    if (!keys.length) return out;
-    const select = this.selectList();
+  private top(filter: RunFilter, limits: Record<string, number>, span?: RowSpan): { sql: string; params: Params } {
     const where = this.where(filter, false, span);
-    const params: Params = { ...select.params, ...where.params };
+    const params: Params = { ...where.params };
     const known = STATUSES.map((status, i) => ((params[`known${i}`] = status), `:known${i}`)).join(', ');
     const group = `CASE WHEN r.status IN (${known}) THEN r.status ELSE 'other' END`;
-    const limit = keys.map((key, i) => ((params[`group${i}`] = key), (params[`limit${i}`] = limits[key]), `WHEN :group${i} THEN :limit${i}`));
-    const started = this.runColumn('started_at');
+    const limit = Object.keys(limits).map((key, i) => ((params[`group${i}`] = key), (params[`limit${i}`] = limits[key]), `WHEN :group${i} THEN :limit${i}`));
     const ranked =
-      `SELECT r.rowid AS rid, ${group} AS grp, row_number() OVER (PARTITION BY ${group} ORDER BY ${started} DESC, r.rowid DESC) AS rn` +
+      `SELECT r.rowid AS rid, ${group} AS grp, row_number() OVER (PARTITION BY ${group} ORDER BY ${this.runColumn('started_at')} DESC, r.rowid DESC) AS rn` +
       ` FROM ${RUNS} r NOT INDEXED${where.sql}`;
+    return { sql: `SELECT rid, grp FROM (${ranked}) WHERE rn <= CASE grp ${limit.join(' ')} ELSE 0 END`, params };
+  }
+
+  /** The rowids of the runs `newestByGroup` would list. */
+  newestRowids(filter: RunFilter, limits: Record<string, number>, span?: RowSpan): number[] {
+    if (!Object.keys(limits).length) return [];
+    const top = this.top(filter, limits, span);
+    return this.all(top.sql, top.params).map((row) => Number(row.rid));
+  }
+
+  /** The newest runs of several status groups (see `top`), newest first, by group key. */
+  newestByGroup(filter: RunFilter, limits: Record<string, number>, span?: RowSpan): Record<string, RunSummary[]> {
+    const out: Record<string, RunSummary[]> = {};
+    if (!Object.keys(limits).length) return out;
+    const select = this.selectList();
+    const top = this.top(filter, limits, span);
+    const started = this.runColumn('started_at');
     const rows = this.all(
-      `SELECT ${select.sql}, top.grp AS grp, top.rid AS rid FROM (SELECT rid, grp FROM (${ranked}) WHERE rn <= CASE grp ${limit.join(' ')} ELSE 0 END) top` +
-        ` JOIN ${RUNS} r ON r.rowid = top.rid${this.joins} ORDER BY top.grp, ${started} DESC, r.rowid DESC`,
-      params,
+      `SELECT ${select.sql}, top.grp AS grp FROM (${top.sql}) top JOIN ${RUNS} r ON r.rowid = top.rid${this.joins}` +
+        ` ORDER BY top.grp, ${started} DESC, r.rowid DESC`,
+      { ...select.params, ...top.params },
     );
-    for (const row of rows) (out[String(row.grp)] ??= []).push({ run: toSummary(row), rowid: Number(row.rid) });
+    for (const row of rows) (out[String(row.grp)] ??= []).push(toSummary(row));
     return out;
   }
 

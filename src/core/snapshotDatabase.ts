@@ -41,6 +41,8 @@ export class SnapshotDatabase {
   private reader: RunReader | undefined;
   private query: Queryable | undefined;
   private schemaCookie = -1;
+  /** `SnapshotFile.generation` when sql.js opened the file. */
+  private openedAt = -1;
 
   private constructor(
     private readonly SQL: SqlJsStatic,
@@ -81,7 +83,7 @@ export class SnapshotDatabase {
       }
       let result: { value: T } | { error: unknown };
       try {
-        const reader = this.prepare(sync);
+        const reader = this.prepare();
         try {
           result = { value: use(reader, this.query!, this.file) };
         } catch (error) {
@@ -99,14 +101,15 @@ export class SnapshotDatabase {
     throw new WorkflowRunsError('unstable', `The database changed during each of ${MAX_ATTEMPTS} reads (a checkpoint kept racing them). Try again.`);
   }
 
-  /** The reader for the synced snapshot: reopens sql.js when the file outgrew it, re-reads the schema when it changed. */
-  private prepare(sync: SyncResult): RunReader {
-    if (!this.db || sync.reopen) {
+  /** The reader for the synced snapshot: opens sql.js anew when the file asks for it, re-reads the schema when it changed. */
+  private prepare(): RunReader {
+    if (!this.db || this.openedAt !== this.file.generation) {
       this.db?.close();
       this.db = undefined;
       this.reader = undefined;
       this.db = new this.SQL.Database(this.file.contents() as unknown as Uint8Array);
       this.db.exec('PRAGMA query_only = 1');
+      this.openedAt = this.file.generation;
     }
     const cookie = this.file.pages > 0 ? Buffer.from(this.file.read(40, 44)).readUInt32BE(0) : -1;
     if (!this.reader || cookie !== this.schemaCookie) {

@@ -5,6 +5,11 @@ import { type Checksum, FRAME_HEADER, parseCheckpointProgress, parseWalHeader, s
 
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 const JOURNAL_MAGIC = Buffer.from('d9d505f920a163d7', 'hex');
+/** How old the main file's times must be to tell a later write apart (see `mainStamp`). */
+const SETTLE_MS = 50;
+const SLEEP = new Int32Array(new SharedArrayBuffer(4));
+/** SQLite's lock bytes start here in the main file; the page holding them is never used. */
+const LOCK_BYTE = 0x40000000;
 const LITTLE_ENDIAN = os.endianness() === 'LE';
 /** Room the image leaves for the database to grow before sql.js must reopen it. */
 const MIN_SLACK = 16 * 1024 * 1024;
@@ -17,8 +22,6 @@ export interface SyncResult {
   mode: 'none' | 'incremental' | 'full';
   /** Committed log frames read by this sync. */
   walFrames: number;
-  /** The sql.js database must be reopened: the page size changed or the file outgrew its slack. */
-  reopen: boolean;
 }
 
 interface WalState {
@@ -94,6 +97,12 @@ export class SnapshotFile {
   private filled = new Uint8Array(1);
   /** Bumped whenever the data may differ; written into page 1's change counter for sql.js. */
   private version = 1;
+  /**
+   * Changes when sql.js must open the file anew: a new image (it knows the file's length from when
+   * it opened it), another file at the path, or a read that raced a checkpoint (SQLite keeps the
+   * schema it parsed, which may have been read torn, for as long as the schema cookie is the same).
+   */
+  generation = 0;
   /** Main-file bytes read from disk since the last `takeBytesRead()`. */
   private bytesRead = 0;
   /** Main-file pages read from disk since the last `validate()`. */
@@ -107,6 +116,8 @@ export class SnapshotFile {
   private page1Key: Buffer | undefined;
   /** Pages sql.js asks for while `record()` runs. */
   private recording: Set<number> | undefined;
+  /** The main file's stamp at the last sync (see `mainStamp`). */
+  private syncStamp: string | undefined;
 
   constructor(readonly dbPath: string) {}
 
@@ -134,6 +145,7 @@ export class SnapshotFile {
 
   private trySync(): SyncResult | undefined {
     this.openMain();
+    this.syncStamp = this.mainStamp();
     const head = readFrom(this.walPath, 0, WAL_HEADER);
     const header = parseWalHeader(head);
     const wal = this.wal;
@@ -141,11 +153,12 @@ export class SnapshotFile {
       // Same generation of the log: only frames committed after the last sync are new.
       const tail = readFrom(this.walPath, wal.end) ?? Buffer.alloc(0);
       const scan = scanFrames(header, tail, wal.frames + 1, wal.sum);
-      if (scan.commitPages === 0) return { mode: 'none', walFrames: 0, reopen: false };
+      if (scan.commitPages === 0) return { mode: 'none', walFrames: 0 };
       this.seq++;
-      const reopen = this.resize(scan.commitPages);
+      this.resize(scan.commitPages);
       for (const [page, data] of scan.pages) {
-        this.overlay.set(page, data);
+        // A copy: a view would keep the whole read of the log in memory.
+        this.overlay.set(page, Buffer.from(data));
         this.filled[page] = 0;
         if (page !== 1) this.changedAt[page] = this.seq;
         else {
@@ -158,7 +171,7 @@ export class SnapshotFile {
       const walFrames = scan.frames - wal.frames;
       wal.frames = scan.frames;
       wal.sum = scan.sum;
-      return { mode: 'incremental', walFrames, reopen };
+      return { mode: 'incremental', walFrames };
     }
     return this.fullSync(head, header);
   }
@@ -175,9 +188,10 @@ export class SnapshotFile {
       if (journalInUse(this.dbPath)) {
         throw new WorkflowRunsError('busy', `Another process is writing ${this.dbPath} (its -journal is in use); try again in a moment.`);
       }
-      state = this.quietState(head);
+      this.syncStamp = this.mainStamp(true);
+      state = this.quietState(head, this.syncStamp);
       if (!same(mainHeader, readAt(this.fd!, 100, 0))) return undefined;
-      if (!this.wal && state === this.mainState) return { mode: 'none', walFrames: 0, reopen: false };
+      if (!this.wal && state !== undefined && state === this.mainState) return { mode: 'none', walFrames: 0 };
     }
 
     this.unfill();
@@ -187,33 +201,29 @@ export class SnapshotFile {
     this.mainHeader = mainHeader;
     this.mainState = state;
     const pageSize = header ? header.pageSize : mainPageSize(mainHeader);
-    const reopen = pageSize !== this.pageSize;
+    if (pageSize !== this.pageSize) this.image = new Uint8Array(0); // laid out again by resize()
     this.pageSize = pageSize;
     this.wal = undefined;
     let commitPages = 0;
     if (header && log) {
       const scan = scanFrames(header, log.subarray(WAL_HEADER), 1, header.sum);
-      for (const [page, data] of scan.pages) this.overlay.set(page, data);
+      for (const [page, data] of scan.pages) this.overlay.set(page, Buffer.from(data));
       this.wal = { header, end: WAL_HEADER + scan.frames * (pageSize + FRAME_HEADER), frames: scan.frames, sum: scan.sum };
       commitPages = scan.commitPages;
     }
-    const grew = this.resize(commitPages || mainPages(mainHeader, fs.fstatSync(this.fd!).size, pageSize));
-    return { mode: 'full', walFrames: this.wal?.frames ?? 0, reopen: reopen || grew };
+    this.resize(commitPages || mainPages(mainHeader, fs.fstatSync(this.fd!).size, pageSize));
+    return { mode: 'full', walFrames: this.wal?.frames ?? 0 };
   }
 
-  /**
-   * Records the new page count and bumps the version. Returns true when the image had to grow,
-   * which sql.js only notices when it reopens the file.
-   */
-  private resize(pages: number): boolean {
+  /** Records the new page count and bumps the version; lays out a larger image when it outgrew this one. */
+  private resize(pages: number): void {
     this.pages = pages;
-    this.version = (this.version + 1) >>> 0 || 1;
-    this.filled[1] = 0;
+    this.bumpVersion();
     const needed = pages * this.pageSize;
     if (needed <= this.image.length && pages < this.filled.length) {
       // Pages past the end may be read again after a later growth: they must be read afresh then.
       this.filled.fill(0, pages + 1);
-      return false;
+      return;
     }
     const slack = Math.max(needed / 4, MIN_SLACK);
     const length = Math.ceil((needed + slack) / this.pageSize) * this.pageSize;
@@ -223,7 +233,13 @@ export class SnapshotFile {
     const changedAt = new Uint32Array(this.filled.length);
     changedAt.set(this.changedAt.subarray(0, Math.min(this.changedAt.length, changedAt.length)));
     this.changedAt = changedAt;
-    return true;
+    this.generation++;
+  }
+
+  /** A new change counter for sql.js, so that it drops its page cache before its next read. */
+  private bumpVersion(): void {
+    this.version = (this.version + 1) >>> 0 || 1;
+    if (this.filled[1]) this.patchPage1();
   }
 
   /** (Re)opens the main file, starting over when the path now names a different file. */
@@ -242,6 +258,7 @@ export class SnapshotFile {
     this.reset();
     this.fd = fs.openSync(this.dbPath, 'r');
     this.ino = fs.fstatSync(this.fd).ino;
+    this.generation++;
   }
 
   private reset(): void {
@@ -260,9 +277,24 @@ export class SnapshotFile {
    * and whether a log appeared. The header alone does not do: in WAL mode a checkpoint need not
    * change it, and a process that opens the database, commits and closes leaves no log behind.
    */
-  private quietState(walHead: Buffer | undefined): string {
-    const stat = fs.fstatSync(this.fd!, { bigint: true });
-    return [readAt(this.fd!, 100, 0).toString('hex'), stat.size, stat.mtimeNs, stat.ctimeNs, walHead?.toString('hex') ?? '-'].join(':');
+  private quietState(walHead: Buffer | undefined, stamp = this.mainStamp()): string | undefined {
+    return stamp && [readAt(this.fd!, 100, 0).toString('hex'), stamp, walHead?.toString('hex') ?? '-'].join(':');
+  }
+
+  /**
+   * The main file's size and times, or undefined while they may not tell the next write apart:
+   * file times advance in clock ticks, and a write in the same tick as the one before leaves them
+   * as they were. With `settle`, a file written less than 50 ms ago is given until then.
+   */
+  private mainStamp(settle = false): string | undefined {
+    let stat = fs.fstatSync(this.fd!, { bigint: true });
+    let age = Number(BigInt(Date.now()) * 1_000_000n - stat.mtimeNs) / 1e6;
+    if (settle && age < SETTLE_MS) {
+      Atomics.wait(SLEEP, 0, 0, Math.min(SETTLE_MS, SETTLE_MS - age));
+      stat = fs.fstatSync(this.fd!, { bigint: true });
+      age = Number(BigInt(Date.now()) * 1_000_000n - stat.mtimeNs) / 1e6;
+    }
+    return age < SETTLE_MS ? undefined : `${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
   }
 
   /** Marks every page unread. */
@@ -278,7 +310,16 @@ export class SnapshotFile {
    */
   readAll(): void {
     const total = this.pages * this.pageSize;
-    for (let at = 0; at < total; at += BLOCK) this.readMain(at, Math.min(BLOCK, total - at));
+    // The page holding byte 2^30 holds no data, and Windows locks it: not read.
+    const lockPage = Math.floor(LOCK_BYTE / this.pageSize) * this.pageSize;
+    for (let at = 0; at < total; at += BLOCK) {
+      const end = Math.min(at + BLOCK, total);
+      if (lockPage < at || lockPage >= end) this.readMain(at, end - at);
+      else {
+        if (lockPage > at) this.readMain(at, lockPage - at);
+        if (lockPage + this.pageSize < end) this.readMain(lockPage + this.pageSize, end - lockPage - this.pageSize);
+      }
+    }
     for (let n = 1; n <= this.pages; n++) this.filled[n] = 0;
     for (let n = 1; n <= this.pages; n++) this.fill(n, false);
   }
@@ -292,27 +333,38 @@ export class SnapshotFile {
     // Nothing read from the main file since the last check: what is cached was valid then, and is now.
     if (this.unchecked === 0) return true;
     let ok: boolean;
-    if (this.wal) {
-      const head = readFrom(this.walPath, 0, WAL_HEADER);
-      const shm = readFrom(`${this.dbPath}-shm`, 0, 136);
-      const progress = shm && parseCheckpointProgress(shm, LITTLE_ENDIAN);
-      const { header, frames } = this.wal;
-      const ours = progress !== undefined && progress.salt1 === header.salt1 && progress.salt2 === header.salt2;
-      // The -shm speaks of our log once a commit in it was published; until then (a first
-      // transaction still open in a new log) nothing of ours can have been copied. Other salts
-      // there after a commit of ours, or the next salt1 (SQLite adds one on restart), mean the log
-      // was restarted, its header not yet rewritten: every frame, newer ones too, was copied.
-      const restarted = progress?.salt1 === (header.salt1 + 1) >>> 0;
-      ok = same(head, header.raw) && (!shm || (ours ? progress.backfillAttempted <= frames : frames === 0 && !restarted));
-    } else {
-      ok = this.fd !== undefined && !journalInUse(this.dbPath) && this.quietState(readFrom(this.walPath, 0, WAL_HEADER)) === this.mainState;
+    try {
+      ok = this.wal
+        ? this.logUnchanged(this.wal)
+        : !journalInUse(this.dbPath) && this.mainState !== undefined && this.quietState(readFrom(this.walPath, 0, WAL_HEADER)) === this.mainState;
+    } catch {
+      ok = false; // e.g. a byte another process locks (Windows): be safe, read again
     }
     if (!ok) {
       this.unfill();
-      this.version = (this.version + 1) >>> 0 || 1;
+      this.bumpVersion();
+      this.generation++;
     }
     this.unchecked = 0;
     return ok;
+  }
+
+  /** With a log: no checkpoint copied frames newer than ours into the main file since `sync()`. */
+  private logUnchanged({ header, frames }: WalState): boolean {
+    if (!same(readFrom(this.walPath, 0, WAL_HEADER), header.raw)) return false;
+    // Bytes 120-127 are the locks, which Windows enforces: read around them.
+    const shm = readFrom(`${this.dbPath}-shm`, 0, 120);
+    const progress = shm && parseCheckpointProgress(Buffer.concat([shm, Buffer.alloc(8), readFrom(`${this.dbPath}-shm`, 128, 8) ?? Buffer.alloc(0)]), LITTLE_ENDIAN);
+    // No -shm (the last connection closing, or a writer in exclusive locking mode): only an
+    // untouched main file shows that nothing was copied into it.
+    if (!shm) return this.syncStamp !== undefined && this.mainStamp() === this.syncStamp;
+    const ours = progress !== undefined && progress.salt1 === header.salt1 && progress.salt2 === header.salt2;
+    // The -shm speaks of our log once a commit in it was published; until then (a first
+    // transaction still open in a new log) nothing of ours can have been copied. Other salts
+    // there after a commit of ours, or the next salt1 (SQLite adds one on restart), mean the log
+    // was restarted, its header not yet rewritten: every frame, newer ones too, was copied.
+    if (ours) return progress.backfillAttempted <= frames;
+    return frames === 0 && progress?.salt1 !== (header.salt1 + 1) >>> 0;
   }
 
   /** Main-file bytes read from disk since the last call (for measurements). */
@@ -349,8 +401,7 @@ export class SnapshotFile {
    * here: if none of them changes, `read` would give the same answer again.
    */
   record<T>(read: () => T): { value: T; pages: number[] } {
-    this.version = (this.version + 1) >>> 0 || 1;
-    this.filled[1] = 0;
+    this.bumpVersion();
     this.recording = new Set();
     try {
       return { value: read(), pages: [...this.recording] };

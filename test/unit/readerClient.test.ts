@@ -39,6 +39,30 @@ describe('Reader thread', function () {
     assert.deepEqual(again.value.groups.map((g) => [g.key, g.count]), [['completed', 1]]);
   });
 
+  it('starts a new thread after one died, without the dead one failing reads sent to the new one', async () => {
+    db = await archonDb();
+    await insertRun(db, { id: 'survivor', status: 'paused' });
+    // A thread script that dies the first time it starts, and is the real reader after that.
+    const dir = tempDir();
+    const script = path.join(dir, 'flakyWorker.js');
+    const real = path.resolve(__dirname, '..', '..', 'src', 'core', 'readerWorker.js');
+    fs.writeFileSync(script, `const fs = require('fs');
+      if (!fs.existsSync(${JSON.stringify(path.join(dir, 'started'))})) { fs.writeFileSync(${JSON.stringify(path.join(dir, 'started'))}, ''); throw new Error('boom'); }
+      require(${JSON.stringify(real)});`);
+    client.dispose();
+    client = new ReaderClient(script);
+    // The store reads again as soon as a read fails: that read must go to a live thread and succeed.
+    const again = await client.read(db.path, 'getRun', 'survivor').then(
+      () => assert.fail('the first thread died'),
+      () => client.read(db.path, 'getRun', 'survivor'),
+    );
+    await new Promise((r) => setTimeout(r, 200)); // the dead thread's exit has come and gone
+    assert.equal(again.value?.status, 'paused');
+    assert.equal((await client.read(db.path, 'getRun', 'survivor')).value?.status, 'paused');
+    client.dispose();
+    await assert.rejects(client.read(db.path, 'getRun', 'survivor'), /disposed/);
+  });
+
   it('passes problems back with their kind, and keeps working after them', async () => {
     const dir = tempDir();
     await assert.rejects(client.read(path.join(dir, 'none.db'), 'listRuns', {}), { kind: 'no-database', message: /No database at/ });
