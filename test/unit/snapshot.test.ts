@@ -218,6 +218,30 @@ describe('Snapshot reads', function () {
     }
   });
 
+  it('reads a database replaced by another file at the same path, even with the same schema cookie', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'archon.db');
+    const make = (target: string, runs: number, tag: string) =>
+      execFileSync('sqlite3', ['-batch', '-bail', target], {
+        input: `${CURRENT_SCHEMA};
+          WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${runs})
+          INSERT INTO remote_agent_workflow_runs (id, conversation_id, workflow_name, user_message) SELECT 'run-' || i, 'conv-1', 'wf', hex(randomblob(200)) FROM n;
+          CREATE TABLE extra (x); INSERT INTO extra VALUES ('${tag}');`,
+      });
+    make(file, 500, 'old');
+    make(path.join(dir, 'new.db'), 0, 'new');
+    // Same statements, same cookie; the table `extra` sits on another page in each.
+    assert.equal(fs.readFileSync(file).readUInt32BE(40), fs.readFileSync(path.join(dir, 'new.db')).readUInt32BE(40));
+    const reading = await SnapshotDatabase.open(file);
+    try {
+      assert.equal(reading.read((_, q) => first(q, 'SELECT x FROM extra')).value, 'old');
+      fs.renameSync(path.join(dir, 'new.db'), file);
+      assert.equal(reading.read((_, q) => first(q, 'SELECT x FROM extra')).value, 'new');
+    } finally {
+      reading.close();
+    }
+  });
+
   it('does not read a rollback-journal database while another process is writing it', async () => {
     const file = path.join(tempDir(), 'archon.db');
     execFileSync('sqlite3', ['-batch', '-bail', file], {
