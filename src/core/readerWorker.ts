@@ -1,7 +1,7 @@
 // The reader thread: keeps the database open in sql.js and answers the extension's reads, so that
 // neither reading files nor running queries ever blocks the extension host's thread.
 import { parentPort } from 'node:worker_threads';
-import { WorkflowRunsError } from './errors';
+import { messageOf, WorkflowRunsError } from './errors';
 import { type OverviewCache, type OverviewRequest, readOverview } from './overview';
 import { READER_CALLS, type ReaderCall } from './readerCalls';
 import type { RunReader } from './runReader';
@@ -41,7 +41,7 @@ async function answer(request: ReaderRequest): Promise<ReaderReply> {
     return { id: request.id, ok: true, result: open.read((reader) => call(reader, request.arg)) };
   } catch (err) {
     const kind = err instanceof WorkflowRunsError ? err.kind : undefined;
-    return { id: request.id, ok: false, kind, message: err instanceof Error ? err.message : String(err) };
+    return { id: request.id, ok: false, kind, message: messageOf(err) };
   }
 }
 

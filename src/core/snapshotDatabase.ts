@@ -4,10 +4,9 @@ import type { PageTracker } from './overview';
 import { type Queryable, sqlJsQueryable } from './queryable';
 import { RunReader } from './runReader';
 import { detectSchema } from './schema';
-import { SnapshotFile, type SyncResult } from './snapshotFile';
+import { MAX_ATTEMPTS, raced, SnapshotFile, type SyncResult } from './snapshotFile';
 import { loadSqlJs } from './sqlJs';
 
-const MAX_ATTEMPTS = 8;
 /** Attempts that read pages as the queries need them; later ones read the whole file first. */
 const LAZY_ATTEMPTS = 3;
 
@@ -98,7 +97,7 @@ export class SnapshotDatabase {
       if ('error' in result) throw result.error;
       return { value: result.value, fingerprint: this.file.fingerprint, stats };
     }
-    throw new WorkflowRunsError('unstable', `The database changed during each of ${MAX_ATTEMPTS} reads (a checkpoint kept racing them). Try again.`);
+    throw raced();
   }
 
   /** The reader for the synced snapshot: opens sql.js anew when the file asks for it, re-reads the schema when it changed. */

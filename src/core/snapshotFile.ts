@@ -16,6 +16,13 @@ const MIN_SLACK = 16 * 1024 * 1024;
 /** `readAll()` reads the main file in blocks of this size. */
 const BLOCK = 8 * 1024 * 1024;
 
+/** Reads tried before a read is given up as raced each time. */
+export const MAX_ATTEMPTS = 8;
+
+export function raced(): WorkflowRunsError {
+  return new WorkflowRunsError('unstable', `The database changed during each of ${MAX_ATTEMPTS} reads (a checkpoint kept racing them). Try again.`);
+}
+
 /** What a `sync()` found. */
 export interface SyncResult {
   /** `none`: same data; `incremental`: new log frames laid over what was cached; `full`: read afresh. */
@@ -26,20 +33,25 @@ export interface SyncResult {
 
 interface WalState {
   header: WalHeader;
-  /** Byte offset just past the last committed frame read. */
-  end: number;
+  /** Committed frames read, and the running checksum after the last of them. */
   frames: number;
   sum: Checksum;
 }
 
-function readAt(fd: number, length: number, position: number): Buffer {
-  const buf = Buffer.allocUnsafe(length);
+/** Reads up to `length` bytes at `position` into `into` at `offset`; fewer only at the end of the file. */
+function readInto(fd: number, into: Uint8Array, offset: number, length: number, position: number): number {
   let n = 0;
   while (n < length) {
-    const got = fs.readSync(fd, buf, n, length - n, position + n);
+    const got = fs.readSync(fd, into, offset + n, length - n, position + n);
     if (got === 0) break;
     n += got;
   }
+  return n;
+}
+
+function readAt(fd: number, length: number, position: number): Buffer {
+  const buf = Buffer.allocUnsafe(length);
+  const n = readInto(fd, buf, 0, length, position);
   return n === length ? buf : buf.subarray(0, n);
 }
 
@@ -86,8 +98,6 @@ export class SnapshotFile {
   /** Database size in pages in this snapshot. */
   pages = 0;
   private wal: WalState | undefined;
-  /** The main file's header when last read. */
-  private mainHeader: Buffer | undefined;
   /** Without a log in use: what changes with any write to the main file (see `quietState`). */
   private mainState: string | undefined;
   /** Page number -> its newest committed copy in the log. */
@@ -127,8 +137,8 @@ export class SnapshotFile {
 
   /** Identifies the committed data: equal fingerprints mean equal data. */
   get fingerprint(): string {
-    const wal = this.wal ? `${this.wal.header.salt1}:${this.wal.header.salt2}:${this.wal.frames}` : 'nowal';
-    return `${this.ino}:${this.mainHeader?.readUInt32BE(24) ?? 0}:${this.pages}:${this.wal ? wal : this.mainState}`;
+    const data = this.wal ? `${this.wal.header.salt1}:${this.wal.header.salt2}:${this.wal.frames}` : this.mainState;
+    return `${this.ino}:${this.pages}:${data}`;
   }
 
   /**
@@ -136,11 +146,11 @@ export class SnapshotFile {
    * for a file that is missing or is not SQLite, and `unstable` when the log kept changing under us.
    */
   sync(): SyncResult {
-    for (let attempt = 0; attempt < 8; attempt++) {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const result = this.trySync();
       if (result) return result;
     }
-    throw new WorkflowRunsError('unstable', 'The database changed during each of 8 reads (a checkpoint kept racing them). Try again.');
+    throw raced();
   }
 
   private trySync(): SyncResult | undefined {
@@ -151,7 +161,7 @@ export class SnapshotFile {
     const wal = this.wal;
     if (wal && header && wal.header.raw.equals(header.raw)) {
       // Same generation of the log: only frames committed after the last sync are new.
-      const tail = readFrom(this.walPath, wal.end) ?? Buffer.alloc(0);
+      const tail = readFrom(this.walPath, WAL_HEADER + wal.frames * (header.pageSize + FRAME_HEADER)) ?? Buffer.alloc(0);
       const scan = scanFrames(header, tail, wal.frames + 1, wal.sum);
       if (scan.commitPages === 0) return { mode: 'none', walFrames: 0 };
       this.seq++;
@@ -167,7 +177,6 @@ export class SnapshotFile {
           this.page1Key = key;
         }
       }
-      wal.end += (scan.frames - wal.frames) * (header.pageSize + FRAME_HEADER);
       const walFrames = scan.frames - wal.frames;
       wal.frames = scan.frames;
       wal.sum = scan.sum;
@@ -198,7 +207,6 @@ export class SnapshotFile {
     this.overlay.clear();
     this.fullAt = ++this.seq;
     this.page1Key = undefined;
-    this.mainHeader = mainHeader;
     this.mainState = state;
     const pageSize = header ? header.pageSize : mainPageSize(mainHeader);
     if (pageSize !== this.pageSize) this.image = new Uint8Array(0); // laid out again by resize()
@@ -208,7 +216,7 @@ export class SnapshotFile {
     if (header && log) {
       const scan = scanFrames(header, log.subarray(WAL_HEADER), 1, header.sum);
       for (const [page, data] of scan.pages) this.overlay.set(page, Buffer.from(data));
-      this.wal = { header, end: WAL_HEADER + scan.frames * (pageSize + FRAME_HEADER), frames: scan.frames, sum: scan.sum };
+      this.wal = { header, frames: scan.frames, sum: scan.sum };
       commitPages = scan.commitPages;
     }
     this.resize(commitPages || mainPages(mainHeader, fs.fstatSync(this.fd!).size, pageSize));
@@ -266,7 +274,6 @@ export class SnapshotFile {
     this.fd = undefined;
     this.ino = -1;
     this.wal = undefined;
-    this.mainHeader = undefined;
     this.mainState = undefined;
     this.overlay.clear();
     this.unfill();
@@ -320,7 +327,6 @@ export class SnapshotFile {
         if (lockPage + this.pageSize < end) this.readMain(lockPage + this.pageSize, end - lockPage - this.pageSize);
       }
     }
-    for (let n = 1; n <= this.pages; n++) this.filled[n] = 0;
     for (let n = 1; n <= this.pages; n++) this.fill(n, false);
   }
 
@@ -354,10 +360,11 @@ export class SnapshotFile {
     if (!same(readFrom(this.walPath, 0, WAL_HEADER), header.raw)) return false;
     // Bytes 120-127 are the locks, which Windows enforces: read around them.
     const shm = readFrom(`${this.dbPath}-shm`, 0, 120);
-    const progress = shm && parseCheckpointProgress(Buffer.concat([shm, Buffer.alloc(8), readFrom(`${this.dbPath}-shm`, 128, 8) ?? Buffer.alloc(0)]), LITTLE_ENDIAN);
     // No -shm (the last connection closing, or a writer in exclusive locking mode): only an
     // untouched main file shows that nothing was copied into it.
     if (!shm) return this.syncStamp !== undefined && this.mainStamp() === this.syncStamp;
+    const rest = readFrom(`${this.dbPath}-shm`, 128, 8) ?? Buffer.alloc(0);
+    const progress = parseCheckpointProgress(Buffer.concat([shm, Buffer.alloc(8), rest]), LITTLE_ENDIAN);
     const ours = progress !== undefined && progress.salt1 === header.salt1 && progress.salt2 === header.salt2;
     // The -shm speaks of our log once a commit in it was published; until then (a first
     // transaction still open in a new log) nothing of ours can have been copied. Other salts
@@ -429,12 +436,7 @@ export class SnapshotFile {
 
   /** Reads main-file bytes into the image at the same offset; zeros past the end of the file. */
   private readMain(at: number, length: number): void {
-    let n = 0;
-    while (n < length) {
-      const got = fs.readSync(this.fd!, this.image, at + n, length - n, at + n);
-      if (got === 0) break;
-      n += got;
-    }
+    const n = readInto(this.fd!, this.image, at, length, at);
     // Past the end of the main file (pages only the log has written, then checkpointed): zeros.
     if (n < length) this.image.fill(0, at + n, at + length);
     this.bytesRead += n;
