@@ -200,24 +200,19 @@ export class RunReader {
     const where = this.where(filter, false, span);
     const rows = this.all(
       `SELECT r.status AS status, ${stale.sql} AS interrupted, count(*) AS n, sum(${resumable.sql}) AS resumable,` +
-        ` sum(${cancellable.sql}) AS cancellable, min(${watch.sql}) AS watch FROM ${RUNS} r NOT INDEXED${where.sql} GROUP BY 1, 2`,
+        ` sum(${cancellable.sql}) AS cancellable, min(min(${watch.sql})) OVER () AS watch FROM ${RUNS} r NOT INDEXED${where.sql} GROUP BY 1, 2`,
       { ...stale.params, ...resumable.params, ...cancellable.params, ...watch.params, ...where.params },
     );
-    const tally: Tally = { counts: {}, resumable: 0, cancellable: 0, turnsStaleFrom: null };
+    // Every row carries the smallest over all of them.
+    const tally: Tally = { counts: {}, resumable: 0, cancellable: 0, turnsStaleFrom: rows[0]?.watch ?? null };
     for (const row of rows) {
       const status = String(row.status);
       tally.counts[status] = (tally.counts[status] ?? 0) + Number(row.n);
       if (row.interrupted) tally.counts.interrupted = (tally.counts.interrupted ?? 0) + Number(row.n);
       tally.resumable += Number(row.resumable);
       tally.cancellable += Number(row.cancellable);
-      if (row.watch !== null && (tally.turnsStaleFrom === null || this.before(row.watch, tally.turnsStaleFrom))) tally.turnsStaleFrom = row.watch;
     }
     return tally;
-  }
-
-  /** Whether SQLite orders `a` before `b`. */
-  private before(a: SqlValue, b: SqlValue): boolean {
-    return this.all('SELECT :a < :b AS lt', { a, b } as Params)[0].lt === 1;
   }
 
   /** Whether a running run last active at `lastActivity` counts as stale now. */
