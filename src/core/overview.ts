@@ -66,16 +66,22 @@ const RECENT_ROWS = 2048;
 /** Parts the older runs are kept in: a change to an old run reads one part again, not all. */
 const PARTS = 8;
 
-function groupsWanted(request: OverviewRequest, counts?: StatusCounts): { key: GroupKey; count: number }[] {
+/** The groups the request asks for, in the tree's order. */
+function wantedGroups(request: OverviewRequest): GroupKey[] {
   const wanted = new Set(request.statuses);
-  const unknown = counts ? Object.keys(counts).filter((s) => s !== 'interrupted' && !(STATUSES as readonly string[]).includes(s)) : [];
-  return GROUPS.filter((key) => !wanted.size || wanted.has(key))
-    .map((key) => ({ key, count: counts ? (key === 'other' ? unknown : [key]).reduce((n, s) => n + (counts[s] ?? 0), 0) : 0 }))
-    .filter((g) => !counts || g.count > 0);
+  return GROUPS.filter((key) => !wanted.size || wanted.has(key));
 }
 
-function limitsOf(request: OverviewRequest, groups: { key: GroupKey }[]): Record<string, number> {
-  return Object.fromEntries(groups.map((g) => [g.key, request.limits[g.key] ?? request.defaultLimit]));
+/** The wanted groups that have runs, with how many. */
+function shownGroups(request: OverviewRequest, counts: StatusCounts): { key: GroupKey; count: number }[] {
+  const unknown = Object.keys(counts).filter((s) => s !== 'interrupted' && !(STATUSES as readonly string[]).includes(s));
+  return wantedGroups(request)
+    .map((key) => ({ key, count: (key === 'other' ? unknown : [key]).reduce((n, s) => n + (counts[s] ?? 0), 0) }))
+    .filter((g) => g.count > 0);
+}
+
+function limitsOf(request: OverviewRequest, keys: GroupKey[]): Record<string, number> {
+  return Object.fromEntries(keys.map((key) => [key, request.limits[key] ?? request.defaultLimit]));
 }
 
 function addTallies(a: Tally, b: Tally): Tally {
@@ -86,8 +92,8 @@ function addTallies(a: Tally, b: Tally): Tally {
 
 /** The overview from a tally and the span of rows its groups' runs are ranked in. */
 function assemble(reader: RunReader, request: OverviewRequest, tally: Tally, span?: RowSpan): Overview {
-  const shown = groupsWanted(request, tally.counts);
-  const newest = reader.newestByGroup(request.base, limitsOf(request, shown), span);
+  const shown = shownGroups(request, tally.counts);
+  const newest = reader.newestByGroup(request.base, limitsOf(request, shown.map((g) => g.key)), span);
   return {
     counts: tally.counts,
     groups: shown.map((g) => ({ ...g, runs: newest[g.key] ?? [] })),
@@ -102,7 +108,7 @@ function readPart(reader: RunReader, request: OverviewRequest, pages: PageTracke
   const span = { after, upTo };
   const { value, pages: read } = pages.record(() => ({
     tally: reader.tally(request.base, span),
-    candidates: reader.newestRowids(request.base, limitsOf(request, groupsWanted(request)), span),
+    candidates: reader.newestRowids(request.base, limitsOf(request, wantedGroups(request)), span),
   }));
   return { after, upTo, mark, pages: read, ...value };
 }
