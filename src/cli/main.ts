@@ -98,10 +98,7 @@ async function show(args: ParsedArgs, io: Output): Promise<number> {
   const dbPath = dbPathOf(args);
   const input = requireId(args);
   const id = await resolveId(dbPath, input, io);
-  const found = await SnapshotDatabase.readOnce(dbPath, (r) => {
-    const run = r.getRun(id);
-    return run && { run, events: r.events(id), children: r.children(id) };
-  });
+  const found = await SnapshotDatabase.readOnce(dbPath, (r) => r.history(id));
   if (!found) {
     io.err(`Run ${id} no longer exists.`);
     return EXIT.notFound;

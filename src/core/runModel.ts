@@ -35,6 +35,13 @@ export interface RunSummary {
   approval: ApprovalGate | null;
 }
 
+/** One run with what happened in it and the runs it started: what `show` and the details document give. */
+export interface RunHistory {
+  run: RunDetails;
+  events: RunEvent[];
+  children: RunSummary[];
+}
+
 export interface RunEvent {
   id: string;
   order: number | null;

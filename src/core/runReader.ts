@@ -9,6 +9,7 @@ import {
   type RunDetails,
   type RunEvent,
   type RunFilter,
+  type RunHistory,
   type RunSummary,
   STATUSES,
   type StatusCounts,
@@ -282,6 +283,12 @@ export class RunReader {
       userId: str(row.user_id),
       parentConversationId: str(row.parent_conversation_id),
     };
+  }
+
+  /** A run with its events and child runs, or undefined when there is no such run. */
+  history(id: string): RunHistory | undefined {
+    const run = this.getRun(id);
+    return run && { run, events: this.events(id), children: this.children(id) };
   }
 
   /** A run's events in the order they happened. */

@@ -64,13 +64,9 @@ export class RunDetailsProvider implements vscode.TextDocumentContentProvider, v
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const state = this.store.state;
     if (state.kind !== 'ready') return `# Run ${uri.query}\n\nThe database is not loaded.\n`;
-    const [run, events, children] = await Promise.all([
-      this.store.read('getRun', uri.query),
-      this.store.read('events', uri.query),
-      this.store.read('children', uri.query),
-    ]);
-    if (!run) return `# Run ${uri.query}\n\nThis run no longer exists in ${state.dbPath}.\n`;
-    return renderDetails(run, events, children);
+    const history = await this.store.read('history', uri.query);
+    if (!history) return `# Run ${uri.query}\n\nThis run no longer exists in ${state.dbPath}.\n`;
+    return renderDetails(history.run, history.events, history.children);
   }
 
   dispose(): void {
