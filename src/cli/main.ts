@@ -114,6 +114,7 @@ const MESSAGES: Record<string, (r: OperationResult<string>) => string> = {
   'nothing-to-cancel': (r) => `Nothing to cancel: run ${r.runId} is already ${r.status}; nothing changed.`,
   'not-found': (r) => `Run ${r.runId} was not found; nothing changed.`,
   busy: () => 'The database is busy (another process holds its write lock); nothing changed. Retry.',
+  uncertain: (r) => `${r.detail} Run ${r.runId} is now ${r.status ?? 'of unknown status'}; check it before trying again.`,
 };
 
 const CODES: Record<string, number> = {
@@ -123,6 +124,7 @@ const CODES: Record<string, number> = {
   'nothing-to-cancel': EXIT.noop,
   'not-found': EXIT.notFound,
   busy: EXIT.busy,
+  uncertain: EXIT.error,
 };
 
 async function write(args: ParsedArgs, io: Output, operation: typeof resumeRun | typeof cancelRun): Promise<number> {

@@ -11,6 +11,7 @@ export type ProblemKind =
   | 'no-writer'
   | 'busy'
   | 'write-failed'
+  | 'uncertain'
   | 'usage';
 
 export class WorkflowRunsError extends Error {

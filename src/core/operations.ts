@@ -2,16 +2,23 @@ import { randomUUID } from 'node:crypto';
 import { isProblem } from './errors';
 import { cancellablePredicate, resumablePredicate } from './predicates';
 import { EVENTS, RUNS } from './schema';
-import type { WriterEngine, WriteScript } from './writers/writer';
+import type { ResultRow, WriterEngine, WriteScript } from './writers/writer';
 
-export type ResumeOutcome = 'resumed' | 'not-resumable' | 'not-found' | 'busy';
-export type CancelOutcome = 'cancelled' | 'nothing-to-cancel' | 'not-found' | 'busy';
+/** Outcomes every write can have besides its own two: the run is gone, the lock was held, or it is not known whether the commit happened. */
+type Common = 'not-found' | 'busy' | 'uncertain';
+export type ResumeOutcome = 'resumed' | 'not-resumable' | Common;
+export type CancelOutcome = 'cancelled' | 'nothing-to-cancel' | Common;
 
 export interface OperationResult<O extends string> {
   outcome: O;
   runId: string;
-  /** The run's status after the operation (the winner's, when we lost a race); null if not found. */
+  /**
+   * The run's status after the operation (the winner's, when we lost a race); null if not found,
+   * busy, or (uncertain) when it could not be read again.
+   */
   status: string | null;
+  /** For `uncertain`: why the engine's answer was lost. */
+  detail?: string;
 }
 
 /** `metadata` with its top-level `error` removed; text that is not a JSON object is left untouched. */
@@ -80,6 +87,15 @@ export function cancelScript(runId: string): WriteScript {
   };
 }
 
+/** Only reads the run's status, in a transaction of its own. */
+function statusScript(runId: string): WriteScript {
+  return { statements: [], result: { sql: `SELECT ${STATUS_NOW} AS status`, params: { runId } } };
+}
+
+function statusOf(row: ResultRow | undefined): string | null {
+  return row?.status === null || row?.status === undefined ? null : String(row.status);
+}
+
 async function perform<O extends string>(
   writer: WriterEngine,
   dbPath: string,
@@ -87,15 +103,21 @@ async function perform<O extends string>(
   script: WriteScript,
   won: O,
   lost: O,
-): Promise<OperationResult<O | 'not-found' | 'busy'>> {
+): Promise<OperationResult<O | Common>> {
   try {
     const row = (await writer.run(dbPath, script))[0];
-    const status = row?.status === null || row?.status === undefined ? null : String(row.status);
+    const status = statusOf(row);
     if (status === null) return { outcome: 'not-found', runId, status };
     return { outcome: Number(row.won) === 1 ? won : lost, runId, status };
   } catch (err) {
     if (isProblem(err, 'busy')) return { outcome: 'busy', runId, status: null };
-    throw err;
+    if (!isProblem(err, 'uncertain')) throw err;
+    // Say nothing about the write without looking at the run again.
+    const status = await writer.run(dbPath, statusScript(runId)).then(
+      (rows) => statusOf(rows[0]),
+      () => null,
+    );
+    return { outcome: 'uncertain', runId, status, detail: err.message };
   }
 }
 

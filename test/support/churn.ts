@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import { spawn } from 'node:child_process';
 import { Readable } from 'node:stream';
 
@@ -22,7 +23,7 @@ export class Churn {
   private stderr = '';
 
   constructor(dbPath: string, options: { checkpointEvery?: number; padding?: number } = {}) {
-    const child = spawn('sqlite3', ['-batch', '-bail', dbPath], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('sqlite3', ['-init', os.devNull, '-batch', '-bail', dbPath], { stdio: ['pipe', 'pipe', 'pipe'] });
     let buffered = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       buffered += d;

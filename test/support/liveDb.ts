@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 
 export type Row = Record<string, string | number | null>;
@@ -17,7 +18,7 @@ export class LiveDb {
   private check: () => void = () => undefined;
 
   constructor(readonly path: string, options: { autocheckpoint?: boolean } = {}) {
-    this.child = spawn('sqlite3', ['-batch', path], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = spawn('sqlite3', ['-init', os.devNull, '-batch', path], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdout.setEncoding('utf8').on('data', (d: string) => {
       this.stdout += d;
       this.check();

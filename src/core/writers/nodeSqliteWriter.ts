@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { WorkflowRunsError } from '../errors';
-import { BUSY_TIMEOUT_MS, isBusyCode, type ResultRow, usedParams, type WriterEngine, type WriteScript } from './writer';
+import { BUSY_TIMEOUT_MS, busy, isBusyCode, type ResultRow, uncertain, usedParams, type WriterEngine, type WriteScript } from './writer';
 
 type NodeSqlite = typeof import('node:sqlite');
 
@@ -93,34 +93,39 @@ export class NodeSqliteWriter implements WriterEngine {
     return next;
   }
 
-  /** Ends the worker thread; a later `run` starts a new one. */
+  /** Ends the worker thread once the writes already queued have finished; a later `run` starts a new one. */
   dispose(): void {
-    void this.worker?.terminate();
-    this.worker = undefined;
+    void this.queue.then(() => {
+      void this.worker?.terminate();
+      this.worker = undefined;
+    });
   }
 
   private send(job: Job): Promise<ResultRow[]> {
-    if (!this.worker) {
-      this.worker = new Worker(WORKER_SOURCE, { eval: true });
-    }
+    this.worker ??= new Worker(WORKER_SOURCE, { eval: true });
     const worker = this.worker;
     // Referenced while a job runs; an idle worker must not keep a CLI process alive.
     worker.ref();
     return new Promise((resolve, reject) => {
-      const onError = (err: Error) => {
-        this.worker = undefined;
-        reject(new WorkflowRunsError('write-failed', `node:sqlite worker: ${err.message}`));
-      };
-      worker.once('error', onError);
-      worker.once('message', (reply: Reply) => {
-        worker.off('error', onError);
+      const done = () => {
+        worker.off('error', onError).off('exit', onExit).off('message', onMessage);
         worker.unref();
+      };
+      const lost = (err: Error) => {
+        done();
+        if (this.worker === worker) this.worker = undefined;
+        reject(err);
+      };
+      // The thread may have committed before it went: nobody can say, so the caller re-reads.
+      const onError = (err: Error) => lost(uncertain(`the node:sqlite thread failed (${err.message})`));
+      const onExit = (code: number) => lost(uncertain(`the node:sqlite thread stopped (exit code ${code})`));
+      const onMessage = (reply: Reply) => {
+        done();
         if ('rows' in reply) return resolve(reply.rows);
-        if (isBusyCode(reply.error.errcode)) {
-          return reject(new WorkflowRunsError('busy', 'The database is busy (another process holds its write lock); nothing changed. Retry.'));
-        }
+        if (isBusyCode(reply.error.errcode)) return reject(busy());
         reject(new WorkflowRunsError('write-failed', `node:sqlite: ${reply.error.message}`));
-      });
+      };
+      worker.on('error', onError).on('exit', onExit).on('message', onMessage);
       worker.postMessage(job);
     });
   }

@@ -1,3 +1,4 @@
+import { WorkflowRunsError } from '../errors';
 import type { Params } from '../predicates';
 
 /** One statement of a write transaction, with the parameters it binds (bare names). */
@@ -30,15 +31,26 @@ export interface WriterEngine {
   readonly description: string;
   /**
    * Runs the script in one write transaction. Throws `WorkflowRunsError('busy')` when the database
-   * stayed locked past the busy timeout (nothing changed), `write-failed` otherwise.
+   * stayed locked past the busy timeout (nothing changed), `uncertain` when the engine stopped where
+   * the commit may have happened, `write-failed` otherwise. Always settles.
    */
   run(dbPath: string, script: WriteScript): Promise<ResultRow[]>;
-  /** Releases what the engine holds between writes (node:sqlite's worker thread). */
+  /** Releases what the engine holds between writes (node:sqlite's worker thread) once queued writes are done. */
   dispose?(): void;
 }
 
 /** How long a writer waits for another process's lock before giving up (milliseconds). */
 export const BUSY_TIMEOUT_MS = 5000;
+
+/** Another process held the write lock past the busy timeout: the transaction was rolled back. */
+export function busy(): WorkflowRunsError {
+  return new WorkflowRunsError('busy', 'The database is busy (another process holds its write lock); nothing changed. Retry.');
+}
+
+/** The engine stopped where the commit may or may not have happened: re-read before saying anything. */
+export function uncertain(reason: string): WorkflowRunsError {
+  return new WorkflowRunsError('uncertain', `${reason}; whether the change was made is not known.`);
+}
 
 /** SQLite's primary result codes for a lock we could not get. */
 export function isBusyCode(code: number | undefined): boolean {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { isProblem, messageOf } from '../../core/errors';
-import { cancelRun, type OperationResult, resumeRun } from '../../core/operations';
+import { type CancelOutcome, cancelRun, type OperationResult, type ResumeOutcome, resumeRun } from '../../core/operations';
 import type { WriterEngine } from '../../core/writers/writer';
 import type { RunSummary } from '../../core/runModel';
 import { runName } from '../format';
@@ -50,7 +50,7 @@ async function perform<O extends string>(
   }
 }
 
-type Outcome = 'resumed' | 'not-resumable' | 'cancelled' | 'nothing-to-cancel' | 'not-found' | 'busy';
+type Outcome = ResumeOutcome | CancelOutcome;
 
 /** What each outcome tells the person: level, message, buttons. `verb` is "resumed" or "cancelled". */
 const REPORTS: Record<Outcome, (name: string, status: string | null, verb: string) => [Level, string, ...string[]]> = {
@@ -64,6 +64,11 @@ const REPORTS: Record<Outcome, (name: string, status: string | null, verb: strin
   'nothing-to-cancel': (name, status) => ['info', `Nothing to cancel: ${name} is already ${status}. Nothing changed.`],
   'not-found': (name) => ['warning', `${name} no longer exists. Nothing changed.`, REFRESH],
   busy: (name, _status, verb) => ['warning', `The database is busy (another process is writing). ${name} was not ${verb}; nothing changed.`, RETRY],
+  uncertain: (name, status, verb) => [
+    'error',
+    `Could not confirm whether ${name} was ${verb}: the SQLite engine stopped before it answered. ${status ? `It is now ${status}.` : 'Its status could not be read.'} Check the run before trying again.`,
+    REFRESH,
+  ],
 };
 
 function report(ctx: ActionContext, run: RunSummary, verb: string, result: OperationResult<Outcome>, retry: () => unknown): void {
