@@ -66,17 +66,30 @@ export function postgresSetting(env: Env, home: string, cwd: string | undefined)
 }
 
 /**
+ * The file SQLite really opens, with symbolic links resolved (to the file, or to a folder on its
+ * path): SQLite keeps `-wal`, `-shm` and `-journal` beside the target, so every name built from the
+ * path must start from it. A path that does not exist is kept as it is.
+ */
+export function realDatabasePath(file: string): string {
+  try {
+    return fs.realpathSync.native(file);
+  } catch {
+    return file;
+  }
+}
+
+/**
  * An explicit path wins (tilde expanded); otherwise `<ARCHON_HOME>/archon.db`, with a note when
- * Archon is configured for PostgreSQL instead.
+ * Archon is configured for PostgreSQL instead. Links are resolved (see `realDatabasePath`).
  */
 export function locateDatabase(options: { explicitPath?: string; env?: Env; cwd?: string } = {}): DatabaseLocation {
   const env = options.env ?? process.env;
   if (options.explicitPath?.trim()) {
-    return { dbPath: path.resolve(expandHome(options.explicitPath.trim())), source: 'explicit path' };
+    return { dbPath: realDatabasePath(path.resolve(expandHome(options.explicitPath.trim()))), source: 'explicit path' };
   }
   const home = archonHome(env);
   return {
-    dbPath: path.join(home.dir, 'archon.db'),
+    dbPath: realDatabasePath(path.join(home.dir, 'archon.db')),
     source: home.source,
     postgresConfiguredIn: postgresSetting(env, home.dir, options.cwd),
   };

@@ -295,13 +295,11 @@ export class SnapshotFile {
    */
   private mainStamp(settle = false): string | undefined {
     let stat = fs.fstatSync(this.fd!, { bigint: true });
-    let age = Number(BigInt(Date.now()) * 1_000_000n - stat.mtimeNs) / 1e6;
-    if (settle && age < SETTLE_MS) {
-      Atomics.wait(SLEEP, 0, 0, Math.min(SETTLE_MS, SETTLE_MS - age));
+    if (settle && fresh(stat)) {
+      Atomics.wait(SLEEP, 0, 0, SETTLE_MS);
       stat = fs.fstatSync(this.fd!, { bigint: true });
-      age = Number(BigInt(Date.now()) * 1_000_000n - stat.mtimeNs) / 1e6;
     }
-    return age < SETTLE_MS ? undefined : `${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
+    return fresh(stat) ? undefined : `${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
   }
 
   /** Marks every page unread. */
@@ -485,6 +483,16 @@ export class SnapshotFile {
  */
 function queryRelevant(page: Uint8Array): Buffer {
   return Buffer.concat([page.subarray(0, 18), page.subarray(20, 24), page.subarray(40, 92), page.subarray(100)]);
+}
+
+/**
+ * Written in the last 50 ms, so that a write in the same clock tick could leave the times as they
+ * are. A time ahead of our clock (skew on a network or bind mount, a restored backup) cannot be
+ * waited out, so it is taken as it is.
+ */
+function fresh(stat: fs.BigIntStats): boolean {
+  const age = Number(BigInt(Date.now()) * 1_000_000n - stat.mtimeNs) / 1e6;
+  return age >= 0 && age < SETTLE_MS;
 }
 
 /** The page size the main file's header gives, or 0 when it gives none a database can have. */

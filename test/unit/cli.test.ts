@@ -146,4 +146,21 @@ describe('workflow-runs CLI (dist/cli.js, a real process)', function () {
     assert.equal(noShell.code, 6);
     assert.match(noShell.stderr, /No safe way to write.*install the sqlite3 command-line shell/);
   });
+
+  it('follows a link to the database, or to its folder, to the log beside the target (read and write)', async () => {
+    const id = await insertRun(db, { status: 'running', last_activity_at: "datetime('now')" });
+    // Only in the -wal beside the real file: a reader that looks beside the link misses it.
+    await db.exec(`UPDATE remote_agent_workflow_runs SET status = 'failed' WHERE id = '${id}'`);
+    const links = tempDir();
+    fs.symlinkSync(db.path, path.join(links, 'archon.db'));
+    fs.symlinkSync(path.dirname(db.path), path.join(links, 'folder'));
+    for (const via of [path.join(links, 'archon.db'), path.join(links, 'folder', 'archon.db')]) {
+      const [run] = JSON.parse(cli(['list', '--db', via, '--json']).stdout);
+      assert.equal(run.status, 'failed', via);
+    }
+    const r = cli(['cancel', id, '--db', path.join(links, 'archon.db'), '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((await runRow(db, id))!.status, 'cancelled');
+    assert.ok(!fs.existsSync(path.join(links, 'archon.db-wal')), 'nothing written beside the link');
+  });
 });

@@ -40,4 +40,14 @@ describe('locating the database', () => {
     fs.writeFileSync(file, `A='x # y'\nB="q"\nC=plain # note\n  D = spaced \nnot a line\n`);
     assert.deepEqual(readDotEnv(file), { A: 'x # y', B: 'q', C: 'plain', D: 'spaced' });
   });
+
+  it('resolves links to the file SQLite opens, and keeps a path that does not exist', () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'archon.db'), '');
+    fs.symlinkSync(path.join(dir, 'archon.db'), path.join(dir, 'link.db'));
+    assert.equal(locateDatabase({ explicitPath: path.join(dir, 'link.db') }).dbPath, fs.realpathSync(path.join(dir, 'archon.db')));
+    fs.symlinkSync(dir, path.join(dir, 'home'));
+    assert.equal(locateDatabase({ env: { ARCHON_HOME: path.join(dir, 'home') } }).dbPath, fs.realpathSync(path.join(dir, 'archon.db')));
+    assert.equal(locateDatabase({ explicitPath: path.join(dir, 'none.db') }).dbPath, path.join(dir, 'none.db'));
+  });
 });
