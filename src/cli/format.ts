@@ -1,5 +1,18 @@
 import type { RunDetails, RunEvent, RunSummary, StatusCounts } from '../core/runModel';
 
+/**
+ * Database text made safe to print to a terminal: control characters (an escape sequence in a
+ * workflow name could set the clipboard or the window title) shown as visible symbols, and the
+ * characters that reorder text (bidirectional overrides) replaced. JSON output needs none of this.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const code = c.charCodeAt(0);
+    if (code < 0x20) return String.fromCharCode(0x2400 + code); // ␛ for ESC, ␊ for a line feed
+    return code === 0x7f ? '\u2421' : '\ufffd';
+  });
+}
+
 function pad(text: string, width: number): string {
   return text.length > width ? text.slice(0, width - 1) + '…' : text.padEnd(width);
 }
@@ -16,12 +29,14 @@ export function formatList(runs: RunSummary[], counts: StatusCounts): string {
   const lines = [`${pad('ID', 10)}${pad('STATUS', 23)}${pad('WORKFLOW', 32)}${pad('STARTED (UTC)', 22)}PROJECT`];
   for (const run of runs) {
     const status = statusLabel(run) + (run.resumable && !run.interrupted ? ' ↻' : '');
-    lines.push(`${pad(run.id.slice(0, 8), 10)}${pad(status, 23)}${pad(run.workflowName, 32)}${pad(when(run.startedAt), 22)}${run.codebaseName ?? '-'}`);
+    lines.push(
+      `${pad(printable(run.id.slice(0, 8)), 10)}${pad(printable(status), 23)}${pad(printable(run.workflowName), 32)}${pad(when(run.startedAt), 22)}${printable(run.codebaseName ?? '-')}`,
+    );
   }
   if (runs.length === 0) lines.push('(no runs match)');
   const total = Object.entries(counts)
     .filter(([s]) => s !== 'interrupted')
-    .map(([s, n]) => `${n} ${s}`)
+    .map(([s, n]) => `${n} ${printable(s)}`)
     .join(', ');
   lines.push('', `${total || '0 runs'}${counts.interrupted ? ` (${counts.interrupted} interrupted)` : ''}. ↻ = resumable.`);
   return lines.join('\n');
@@ -46,16 +61,16 @@ export function formatDetails(run: RunDetails, events: RunEvent[], children: Run
     ['Approval', run.approval ? [run.approval.type, run.approval.message].filter(Boolean).join(': ') : null],
     ['Message', run.userMessage],
   ];
-  const lines = rows.filter(([, v]) => v !== null && v !== '').map(([k, v]) => `${pad(k + ':', 15)}${v}`);
-  if (!run.metadataValid) lines.push(`${pad('Metadata:', 15)}(not valid JSON) ${String(run.metadata)}`);
+  const lines = rows.filter(([, v]) => v !== null && v !== '').map(([k, v]) => `${pad(k + ':', 15)}${printable(String(v))}`);
+  if (!run.metadataValid) lines.push(`${pad('Metadata:', 15)}(not valid JSON) ${printable(String(run.metadata))}`);
   if (children.length) {
     lines.push('', 'Child runs:');
-    for (const c of children) lines.push(`  ${c.id.slice(0, 8)}  ${pad(statusLabel(c), 22)}${c.workflowName}`);
+    for (const c of children) lines.push(`  ${printable(c.id.slice(0, 8))}  ${pad(printable(statusLabel(c)), 22)}${printable(c.workflowName)}`);
   }
   lines.push('', events.length ? 'Events:' : 'Events: none');
   for (const e of events) {
     const step = e.stepName ?? (e.stepIndex !== null ? `step ${e.stepIndex}` : '');
-    lines.push(`  ${when(e.createdAt)}  ${pad(e.type, 24)}${step}`);
+    lines.push(`  ${when(e.createdAt)}  ${pad(printable(e.type), 24)}${printable(step)}`);
   }
   return lines.join('\n');
 }

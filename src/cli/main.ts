@@ -6,7 +6,7 @@ import { SnapshotDatabase } from '../core/snapshotDatabase';
 import { selectWriter } from '../core/writers/selectWriter';
 import type { EngineChoice } from '../core/writers/writer';
 import { parseArgs, type ParsedArgs, UsageError } from './args';
-import { formatDetails, formatList } from './format';
+import { formatDetails, formatList, printable } from './format';
 
 const USAGE = `workflow-runs: browse, resume and cancel Archon workflow runs
 
@@ -66,13 +66,13 @@ async function resolveId(dbPath: string, input: string, io: Output): Promise<str
     case 'found':
       return resolution.id;
     case 'not-found':
-      io.err(`No run with id or prefix "${input}".`);
+      io.err(printable(`No run with id or prefix "${input}".`));
       throw new Exit(EXIT.notFound);
     case 'too-short':
-      io.err(`No run with id "${input}" (a prefix needs at least ${MIN_ID_PREFIX} characters).`);
+      io.err(printable(`No run with id "${input}" (a prefix needs at least ${MIN_ID_PREFIX} characters).`));
       throw new Exit(EXIT.notFound);
     case 'ambiguous':
-      io.err(`"${input}" matches several runs (${resolution.matches.join(', ')}); give more characters.`);
+      io.err(printable(`"${input}" matches several runs (${resolution.matches.join(', ')}); give more characters.`));
       throw new Exit(EXIT.usage);
   }
 }
@@ -100,7 +100,7 @@ async function show(args: ParsedArgs, io: Output): Promise<number> {
   const id = await resolveId(dbPath, input, io);
   const found = await SnapshotDatabase.readOnce(dbPath, (r) => r.history(id));
   if (!found) {
-    io.err(`Run ${id} no longer exists.`);
+    io.err(printable(`Run ${id} no longer exists.`));
     return EXIT.notFound;
   }
   io.out(args.flags.has('json') ? JSON.stringify(found, null, 2) : formatDetails(found.run, found.events, found.children));
@@ -138,7 +138,7 @@ async function write(args: ParsedArgs, io: Output, operation: typeof resumeRun |
   const writer = await selectWriter({ engine, sqlite3Path: args.options.get('sqlite3') });
   const result = await operation(writer, dbPath, id);
   if (args.flags.has('json')) io.out(JSON.stringify(result));
-  else (CODES[result.outcome] === EXIT.ok ? io.out : io.err)(MESSAGES[result.outcome](result));
+  else (CODES[result.outcome] === EXIT.ok ? io.out : io.err)(printable(MESSAGES[result.outcome](result)));
   return CODES[result.outcome];
 }
 
@@ -166,10 +166,10 @@ export async function main(argv: string[], io: Output): Promise<number> {
   } catch (err) {
     if (err instanceof Exit) return err.code;
     if (err instanceof UsageError) {
-      io.err(`workflow-runs: ${err.message}. See --help.`);
+      io.err(printable(`workflow-runs: ${err.message}. See --help.`));
       return EXIT.usage;
     }
-    io.err(`workflow-runs: ${messageOf(err)}`);
+    io.err(`workflow-runs: ${printable(messageOf(err))}`);
     return (isProblem(err) && EXIT_FOR_PROBLEM[err.kind]) || EXIT.error;
   }
 }

@@ -163,4 +163,18 @@ describe('workflow-runs CLI (dist/cli.js, a real process)', function () {
     assert.equal((await runRow(db, id))!.status, 'cancelled');
     assert.ok(!fs.existsSync(path.join(links, 'archon.db-wal')), 'nothing written beside the link');
   });
+
+  it('prints no control characters from the database to a terminal; JSON keeps the text exactly', async () => {
+    // OSC 52 sets the clipboard; U+202E reverses what follows; U+009B is a one-byte CSI.
+    const hostile = 'fix\u001b]52;c;cm0gLXJmIH4=\u0007-it\u202e\u009b31m\nline2';
+    const id = await insertRun(db, { status: 'failed', workflow_name: hostile, metadata: JSON.stringify({ error: 'bad\u001b[2J' }) });
+    await db.exec(`INSERT INTO remote_agent_workflow_events (id, workflow_run_id, event_type, step_name) VALUES ('e1', '${id}', 'node\u001b[31m', 'x\u0007')`);
+    const outputs = [cli(['list', '--db', db.path]), cli(['show', id, '--db', db.path]), cli(['resume', id, '--db', db.path]), cli(['resume', id, '--db', db.path])];
+    for (const r of outputs) {
+      assert.doesNotMatch(r.stdout + r.stderr, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/, JSON.stringify(r.stdout + r.stderr));
+    }
+    assert.match(outputs[0].stdout, /fix␛\]52;c;/);
+    const [run] = JSON.parse(cli(['list', '--db', db.path, '--json']).stdout);
+    assert.equal(run.workflowName, hostile);
+  });
 });
