@@ -1,17 +1,5 @@
+import { printable } from '../core/displayText';
 import type { RunDetails, RunEvent, RunSummary, StatusCounts } from '../core/runModel';
-
-/**
- * Database text made safe to print to a terminal: control characters (an escape sequence in a
- * workflow name could set the clipboard or the window title) shown as visible symbols, and the
- * characters that reorder text (bidirectional overrides) replaced. JSON output needs none of this.
- */
-export function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => {
-    const code = c.charCodeAt(0);
-    if (code < 0x20) return String.fromCharCode(0x2400 + code); // ␛ for ESC, ␊ for a line feed
-    return code === 0x7f ? '\u2421' : '\ufffd';
-  });
-}
 
 function pad(text: string, width: number): string {
   return text.length > width ? text.slice(0, width - 1) + '…' : text.padEnd(width);

@@ -1,4 +1,5 @@
 import { locateDatabase } from '../core/databaseLocation';
+import { printable } from '../core/displayText';
 import { isProblem, messageOf, WorkflowRunsError } from '../core/errors';
 import { cancelRun, type OperationResult, resumeRun } from '../core/operations';
 import { MIN_ID_PREFIX } from '../core/runReader';
@@ -6,7 +7,7 @@ import { SnapshotDatabase } from '../core/snapshotDatabase';
 import { selectWriter } from '../core/writers/selectWriter';
 import type { EngineChoice } from '../core/writers/writer';
 import { parseArgs, type ParsedArgs, UsageError } from './args';
-import { formatDetails, formatList, printable } from './format';
+import { formatDetails, formatList } from './format';
 
 const USAGE = `workflow-runs: browse, resume and cancel Archon workflow runs
 

@@ -1,3 +1,4 @@
+import { plainText } from './untrustedText';
 import type { RunSummary } from '../core/runModel';
 
 /** "3 min ago", "2 h ago", "5 d ago" from an ISO UTC date. */
@@ -30,9 +31,9 @@ export function shortId(id: string): string {
   return id.slice(0, 8);
 }
 
-/** "archon-fix-github-issue (7439b164)". */
+/** "archon-fix-github-issue (7439b164)", safe to show in a notification or quick pick. */
 export function runName(run: Pick<RunSummary, 'workflowName' | 'id'>): string {
-  return `${run.workflowName} (${shortId(run.id)})`;
+  return plainText(`${run.workflowName} (${shortId(run.id)})`);
 }
 
 export function statusText(run: Pick<RunSummary, 'status' | 'interrupted'>): string {

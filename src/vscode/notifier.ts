@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { log } from './log';
+import { plainText } from './untrustedText';
 
 export type Level = 'info' | 'warning' | 'error';
 
@@ -19,8 +20,12 @@ export class Notifier {
   readonly shown: Shown[] = [];
   answer: ((shown: Shown) => string | undefined) | undefined;
 
-  /** Shows a message; resolves the button chosen (undefined when dismissed). Never awaited for flow. */
-  show(level: Level, message: string, ...items: string[]): Thenable<string | undefined> {
+  /**
+   * Shows a message; resolves the button chosen (undefined when dismissed). Never awaited for flow.
+   * Messages carry database text, so none of it may form a link (see `plainText`).
+   */
+  show(level: Level, text: string, ...items: string[]): Thenable<string | undefined> {
+    const message = plainText(text);
     this.record({ level, message, items, modal: false });
     const fn =
       level === 'info' ? vscode.window.showInformationMessage : level === 'warning' ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
@@ -28,7 +33,8 @@ export class Notifier {
   }
 
   /** A modal question with one confirming button; true only when that button was chosen. */
-  async confirm(message: string, detail: string, button: string): Promise<boolean> {
+  async confirm(text: string, detail: string, button: string): Promise<boolean> {
+    const message = plainText(text);
     const shown: Shown = { level: 'warning', message, items: [button], modal: true };
     this.record(shown);
     const choice = this.answer ? this.answer(shown) : await vscode.window.showWarningMessage(message, { modal: true, detail }, button);

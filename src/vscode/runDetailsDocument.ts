@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { RunDetails, RunEvent, RunSummary } from '../core/runModel';
 import { duration, local, shortId, statusText } from './format';
+import { codeBlock, markdownText } from './untrustedText';
 import type { RunStore } from './runStore';
 
 export const DETAILS_SCHEME = 'workflow-run';
@@ -13,37 +14,42 @@ function json(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value, null, 2);
 }
 
+/**
+ * The details as Markdown. Every database value is escaped or fenced, so the document shows the
+ * same text in its preview and adds no link, image or HTML a crafted run could carry.
+ */
 export function renderDetails(run: RunDetails, events: RunEvent[], children: RunSummary[]): string {
+  const text = (value: string | null) => value && markdownText(value);
   const rows: [string, string | number | null][] = [
-    ['ID', `\`${run.id}\``],
-    ['Status', statusText(run) + (run.resumable ? ' (resumable)' : '')],
-    ['Outcome', run.outcome],
-    ['Project', run.codebaseName],
-    ['Platform', run.platform],
+    ['ID', text(run.id)],
+    ['Status', markdownText(statusText(run)) + (run.resumable ? ' (resumable)' : '')],
+    ['Outcome', text(run.outcome)],
+    ['Project', text(run.codebaseName)],
+    ['Platform', text(run.platform)],
     ['Started', run.startedAt && `${local(run.startedAt)} (${run.startedAt})`],
     ['Last activity', run.lastActivityAt && `${local(run.lastActivityAt)} (${run.lastActivityAt})`],
     ['Completed', run.completedAt && `${local(run.completedAt)} (${run.completedAt})`],
     ['Duration', duration(run.startedAt, run.completedAt) ?? null],
-    ['Working path', run.workingPath && `\`${run.workingPath}\``],
-    ['Output root', run.outputRoot && `\`${run.outputRoot}\``],
-    ['Parent run', run.parentRunId && `\`${run.parentRunId}\``],
-    ['Conversation', run.conversationId && `\`${run.conversationId}\``],
+    ['Working path', text(run.workingPath)],
+    ['Output root', text(run.outputRoot)],
+    ['Parent run', text(run.parentRunId)],
+    ['Conversation', text(run.conversationId)],
     ['Current step', run.currentStepIndex],
   ];
-  const lines = [`# ${run.workflowName}`, '', '| Field | Value |', '| --- | --- |'];
-  for (const [k, v] of rows) if (v !== null && v !== '') lines.push(`| ${k} | ${String(v).replace(/\|/g, '\\|')} |`);
-  if (run.error) lines.push('', '## Error', '', '```text', run.error, '```');
-  if (run.approval) lines.push('', '## Awaiting approval', '', `${run.approval.type ?? 'approval'}: ${run.approval.message ?? ''}`);
-  if (run.userMessage) lines.push('', '## Message', '', '```text', run.userMessage, '```');
-  lines.push('', `## Metadata${run.metadataValid ? '' : ' (not valid JSON, shown as stored)'}`, '', '```json', json(run.metadata), '```');
+  const lines = [`# ${markdownText(run.workflowName)}`, '', '| Field | Value |', '| --- | --- |'];
+  for (const [k, v] of rows) if (v !== null && v !== '') lines.push(`| ${k} | ${v} |`);
+  if (run.error) lines.push('', '## Error', '', ...codeBlock(run.error));
+  if (run.approval) lines.push('', '## Awaiting approval', '', ...codeBlock(`${run.approval.type ?? 'approval'}: ${run.approval.message ?? ''}`));
+  if (run.userMessage) lines.push('', '## Message', '', ...codeBlock(run.userMessage));
+  lines.push('', `## Metadata${run.metadataValid ? '' : ' (not valid JSON, shown as stored)'}`, '', ...codeBlock(json(run.metadata), 'json'));
   if (children.length) {
     lines.push('', '## Child runs', '');
-    for (const c of children) lines.push(`- ${c.workflowName} — ${statusText(c)} — \`${c.id}\``);
+    for (const c of children) lines.push(`- ${markdownText(c.workflowName)} — ${markdownText(statusText(c))} — ${markdownText(c.id)}`);
   }
   lines.push('', `## Events (${events.length})`, '');
   for (const e of events) {
-    lines.push(`### ${e.createdAt ? local(e.createdAt) : '(no time)'} — ${e.type}${e.stepName ? ` — ${e.stepName}` : ''}`, '');
-    if (e.data && !(typeof e.data === 'object' && Object.keys(e.data).length === 0)) lines.push('```json', json(e.data), '```', '');
+    lines.push(`### ${e.createdAt ? local(e.createdAt) : '(no time)'} — ${markdownText(e.type)}${e.stepName ? ` — ${markdownText(e.stepName)}` : ''}`, '');
+    if (e.data && !(typeof e.data === 'object' && Object.keys(e.data).length === 0)) lines.push(...codeBlock(json(e.data), 'json'), '');
   }
   return lines.join('\n') + '\n';
 }

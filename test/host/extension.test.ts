@@ -240,4 +240,28 @@ describe('Workflow Runs in a real VS Code', function () {
     assert.equal(a.view.treeView.message, `${notes} is not a SQLite database.`);
     assert.equal(a.notifier.shown.length, 0, 'problems show in the view, not as notifications');
   });
+
+  it('escapes database text in hovers, the details document and notifications: no link, image or icon comes from a name', async () => {
+    const hostile = '[click](https://evil.example/x) ![img](https://evil.example/i.png) <img src=https://evil.example/h.png> https://evil.example/bare $(zap)';
+    await db.exec(`INSERT INTO remote_agent_codebases (id, name, default_cwd) VALUES ('cb', ${lit(hostile)}, '/src/x')`);
+    const id = await insertRun(db, { status: 'completed', workflow_name: hostile, codebase_id: 'cb', user_message: hostile, metadata: JSON.stringify({ error: hostile }) });
+    await useDatabase(a, db.path);
+    const node = findRunNode(a, id);
+    const hover = node.tooltip as vscode.MarkdownString;
+    assert.ok(hover.value.includes('\\$(zap)'), 'the theme icon is escaped');
+    const render = (md: string) => vscode.commands.executeCommand<string>('markdown.api.render', md);
+    for (const [what, md] of [['hover', hover.value], ['details', await detailsText(id)]] as const) {
+      const html = await render(md);
+      assert.ok(html.includes('evil.example'), `${what}: the text is shown`);
+      assert.doesNotMatch(html, /<a |<img/, `${what} renders a link or an image:\n${html}`);
+    }
+    await vscode.commands.executeCommand('workflowRuns.cancel', node);
+    assert.doesNotMatch(lastShown(a).message, /\]\(/, 'no link syntax reaches a notification');
+  });
 });
+
+/** The details document's text, as a person opening it gets it. */
+async function detailsText(id: string): Promise<string> {
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: 'workflow-run', path: `/${id.slice(0, 8)}.md`, query: id }));
+  return doc.getText();
+}

@@ -4,6 +4,7 @@ import { relative, shortId, statusText } from '../format';
 import type { Notifier } from '../notifier';
 import type { RunStore } from '../runStore';
 import { RunNode } from '../treeViews/nodes';
+import { plainText } from '../untrustedText';
 
 /** The run an item command acts on: the tree item it was invoked on, a run id, or a QuickPick. */
 export async function chooseRun(
@@ -31,9 +32,9 @@ export async function chooseRun(
   }
   const picked = await vscode.window.showQuickPick(
     runs.map((run) => ({
-      label: run.workflowName,
-      description: [statusText(run), relative(run.startedAt), run.codebaseName].filter(Boolean).join(' · '),
-      detail: `${shortId(run.id)}${run.error ? ` — ${run.error}` : run.userMessage ? ` — ${run.userMessage}` : ''}`,
+      label: plainText(run.workflowName),
+      description: plainText([statusText(run), relative(run.startedAt), run.codebaseName].filter(Boolean).join(' · ')),
+      detail: plainText(`${shortId(run.id)}${run.error ? ` — ${run.error}` : run.userMessage ? ` — ${run.userMessage}` : ''}`),
       run,
     })),
     { placeHolder, matchOnDescription: true, matchOnDetail: true },

@@ -6,6 +6,7 @@ import type { Notifier } from '../notifier';
 import type { RunStore } from '../runStore';
 import { detailsUri } from '../runDetailsDocument';
 import { RunNode } from '../treeViews/nodes';
+import { plainText } from '../untrustedText';
 import { chooseRun } from './pickRun';
 
 export async function filterRuns(store: RunStore): Promise<void> {
@@ -59,7 +60,7 @@ export async function openWorkingFolder(notifier: Notifier, arg?: unknown): Prom
   if (!(arg instanceof RunNode) || !arg.run.workingPath) return;
   const folder = arg.run.workingPath;
   if (!fs.existsSync(folder)) {
-    void notifier.show('warning', `The working folder ${folder} no longer exists (its worktree was probably removed).`);
+    void notifier.show('warning', `The working folder ${plainText(folder)} no longer exists (its worktree was probably removed).`);
     return;
   }
   await vscode.commands.executeCommand('vscode.openFolder', vscode.Uri.file(folder), { forceNewWindow: true });

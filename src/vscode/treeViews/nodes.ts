@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { RunEvent, RunSummary } from '../../core/runModel';
 import { duration, local, relative, shorten, statusText } from '../format';
 import type { GroupKey } from '../../core/overview';
+import { markdownText } from '../untrustedText';
 import { statusIcon } from './icons';
 
 export const GROUP_LABELS: Record<GroupKey, string> = {
@@ -31,31 +32,27 @@ export class GroupNode extends vscode.TreeItem {
   readonly hasMore: boolean;
 }
 
+/** Every database value is escaped: a crafted name must not add links, images or icons to the hover. */
 function tooltip(run: RunSummary): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
-  md.appendMarkdown(`**${run.workflowName}** — ${statusText(run)}`);
-  if (run.outcome) md.appendMarkdown(` (outcome: ${run.outcome})`);
+  const line = (label: string, value: string) => md.appendMarkdown(`${label}: ${value}  \n`);
+  md.appendMarkdown(`**${markdownText(run.workflowName)}** — ${markdownText(statusText(run))}`);
+  if (run.outcome) md.appendMarkdown(` (outcome: ${markdownText(run.outcome)})`);
   md.appendMarkdown('\n\n');
-  const when = (label: string, iso: string | null) => {
-    if (iso) md.appendMarkdown(`${label}: ${relative(iso)} (${local(iso)})  \n`);
-  };
-  md.appendMarkdown(`ID: \`${run.id}\`  \n`);
-  if (run.codebaseName) md.appendMarkdown(`Project: ${run.codebaseName}  \n`);
+  const when = (label: string, iso: string | null) => iso && line(label, `${relative(iso)} (${local(iso)})`);
+  line('ID', markdownText(run.id));
+  if (run.codebaseName) line('Project', markdownText(run.codebaseName));
   when('Started', run.startedAt);
   when('Last activity', run.lastActivityAt);
   when('Completed', run.completedAt);
   const took = duration(run.startedAt, run.completedAt);
-  if (took) md.appendMarkdown(`Duration: ${took}${run.completedAt ? '' : ' so far'}  \n`);
-  if (run.workingPath) md.appendMarkdown(`Working path: \`${run.workingPath}\`  \n`);
-  if (run.approval?.message) md.appendMarkdown(`\nAwaiting approval: ${escapeMarkdown(shorten(run.approval.message, 200))}\n`);
-  if (run.userMessage) md.appendMarkdown(`\nMessage: ${escapeMarkdown(shorten(run.userMessage, 200))}\n`);
-  if (run.error) md.appendMarkdown(`\n$(error) ${escapeMarkdown(shorten(run.error, 400))}\n`);
+  if (took) line('Duration', `${took}${run.completedAt ? '' : ' so far'}`);
+  if (run.workingPath) line('Working path', markdownText(run.workingPath));
+  if (run.approval?.message) md.appendMarkdown(`\nAwaiting approval: ${markdownText(shorten(run.approval.message, 200))}\n`);
+  if (run.userMessage) md.appendMarkdown(`\nMessage: ${markdownText(shorten(run.userMessage, 200))}\n`);
+  if (run.error) md.appendMarkdown(`\n$(error) ${markdownText(shorten(run.error, 400))}\n`);
   if (run.interrupted) md.appendMarkdown('\nNo heartbeat for over a day: its executor stopped. Resume can claim it.\n');
   return md;
-}
-
-function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }
 
 export class RunNode extends vscode.TreeItem {
