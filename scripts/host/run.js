@@ -52,6 +52,7 @@ const WORKBENCH_NOISE = [
   /^Creating a socket \(renderer-/,
   /^\[(reconnection-grace-time|Service Worker|AgentHost:remote|AccountPolicyGate)\]/,
   /^Updating additional builtin extensions cache$/,
+  /^Could not find pty \d+ on pty host/, // a task's terminal closing while the workbench still asks about it
 ];
 const isNoise = (text) => WORKBENCH_NOISE.some((re) => re.test(text));
 

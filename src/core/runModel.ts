@@ -25,6 +25,8 @@ export interface RunSummary {
   outputRoot: string | null;
   codebaseId: string | null;
   codebaseName: string | null;
+  /** The project's folder on disk (its codebase's `default_cwd`). */
+  projectPath: string | null;
   conversationId: string | null;
   platform: string | null;
   parentRunId: string | null;

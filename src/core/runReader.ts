@@ -89,6 +89,7 @@ export class RunReader {
     const stale = staleRunningPredicate('r');
     const cancellable = cancellablePredicate('r');
     const hasCodebaseName = this.schema.codebases?.has('name') && this.schema.runs.has('codebase_id');
+    const hasCodebaseCwd = this.schema.codebases?.has('default_cwd') && this.schema.runs.has('codebase_id');
     const hasPlatform = this.schema.conversations?.has('platform_type') && this.schema.runs.has('conversation_id');
     const c = (name: string) => `${this.runColumn(name)} AS ${name}`;
     const sql = [
@@ -104,6 +105,7 @@ export class RunReader {
         'metadata', 'user_id', 'parent_conversation_id',
       ].map(c),
       `${hasCodebaseName ? 'cb.name' : 'NULL'} AS codebase_name`,
+      `${hasCodebaseCwd ? 'cb.default_cwd' : 'NULL'} AS project_path`,
       `${hasPlatform ? 'cv.platform_type' : 'NULL'} AS platform`,
     ].join(', ');
     return { sql, params: { ...resumable.params, ...stale.params } };
@@ -357,6 +359,7 @@ function toSummary(row: Row): RunSummary {
     outputRoot: str(row.output_root),
     codebaseId: str(row.codebase_id),
     codebaseName: str(row.codebase_name),
+    projectPath: str(row.project_path),
     conversationId: str(row.conversation_id),
     platform: str(row.platform),
     parentRunId: str(row.parent_run_id),

@@ -23,6 +23,7 @@ export const config = {
   runsPerGroup: (): number => Math.max(1, Math.floor(get('runsPerGroup', 25))),
   writerEngine: (): EngineChoice => get<EngineChoice>('writerEngine', 'auto'),
   sqlite3Path: (): string => get('sqlite3Path', 'sqlite3'),
+  archonPath: (): string => get('archonPath', 'archon').trim() || 'archon',
   pollIntervalMs: (): number => Math.max(0, get('pollIntervalSeconds', 5)) * 1000,
   largeDatabaseThresholdBytes: (): number => Math.max(0, get('largeDatabaseThresholdMB', 1024)) * 1024 * 1024,
   async setDatabasePath(value: string): Promise<void> {

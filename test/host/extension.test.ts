@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { WorkflowRunsApi } from '../../src/extension';
 import { archonDb, cleanupTempDirs, insertRun, lit, runRow, tempDir } from '../support/fixtures';
 import type { LiveDb } from '../support/liveDb';
-import { api, findRunNode, lastShown, setting, shownNodes, treeLabels, useDatabase, waitFor } from './helpers';
+import { api, findRunNode, lastShown, setting, shownNodes, stubArchon, treeLabels, useDatabase, waitFor } from './helpers';
 
 describe('Workflow Runs in a real VS Code', function () {
   this.timeout(30000);
@@ -86,16 +86,67 @@ describe('Workflow Runs in a real VS Code', function () {
     assert.deepEqual(shown.items, ['Refresh']);
   });
 
-  it('Resume with Archon opens a terminal in the run\'s working folder and claims nothing itself', async () => {
-    const worktree = tempDir();
-    const id = await insertRun(db, { status: 'failed', working_path: worktree });
-    await useDatabase(a, db.path);
-    const before = await runRow(db, id);
-    await vscode.commands.executeCommand('workflowRuns.resumeWithArchon', findRunNode(a, id));
-    const terminal = await waitFor('the Archon terminal', () => vscode.window.terminals.find((t) => t.name === `Archon: archon-fix-github-issue (${id.slice(0, 8)})`));
-    assert.equal(String((terminal.creationOptions as vscode.TerminalOptions).cwd), worktree);
-    assert.deepEqual(await runRow(db, id), before, 'Archon claims it, not the extension');
-    terminal.dispose();
+  describe("Archon's own CLI, as a task with an argument array", () => {
+    // Quotes, backslashes, $(), backticks, ;, a newline and a leading -: each must reach Archon as typed.
+    const HOSTILE_ID = `-x'; touch PWNED; $(touch PWNED) \`touch PWNED\` "q" \\ \nnext`;
+    const HOSTILE_NAME = "x\\'; touch PWNED; #";
+    let archon: ReturnType<typeof stubArchon>;
+    before(async () => {
+      archon = stubArchon(tempDir());
+      await setting('archonPath', archon.path);
+    });
+    after(() => setting('archonPath', undefined));
+
+    it('Resume with Archon runs `archon workflow resume -- <id>` in the working folder, and claims nothing itself', async () => {
+      const worktree = tempDir();
+      await insertRun(db, { id: HOSTILE_ID, status: 'failed', working_path: worktree });
+      await useDatabase(a, db.path);
+      const before = await runRow(db, HOSTILE_ID);
+      await vscode.commands.executeCommand('workflowRuns.resumeWithArchon', findRunNode(a, HOSTILE_ID));
+      const [call] = await waitFor('archon to be called', () => archon.calls().length > 0 && archon.calls());
+      assert.deepEqual(call, { argv: ['workflow', 'resume', '--', HOSTILE_ID], cwd: worktree });
+      assert.deepEqual(await runRow(db, HOSTILE_ID), before, 'Archon claims it, not the extension');
+      assert.ok(!fs.existsSync(path.join(worktree, 'PWNED')), 'nothing in the id ran');
+    });
+
+    it('an interrupted run goes to `archon workflow run --resume -- <name>`, its name one argument', async () => {
+      const worktree = tempDir();
+      const id = await insertRun(db, { status: 'running', workflow_name: HOSTILE_NAME, working_path: worktree, last_activity_at: "datetime('now', '-3 days')" });
+      await useDatabase(a, db.path);
+      const seen = archon.calls().length;
+      await vscode.commands.executeCommand('workflowRuns.resumeWithArchon', findRunNode(a, id));
+      const calls = await waitFor('archon to be called', () => archon.calls().length > seen && archon.calls());
+      assert.deepEqual(calls[seen], { argv: ['workflow', 'run', '--resume', '--', HOSTILE_NAME], cwd: worktree });
+      assert.ok(!fs.existsSync(path.join(worktree, 'PWNED')));
+    });
+
+    it("reports Archon's exit code when it fails", async () => {
+      const failing = stubArchon(tempDir(), 7);
+      const id = await insertRun(db, { status: 'paused', working_path: tempDir() });
+      await useDatabase(a, db.path);
+      await setting('archonPath', failing.path);
+      try {
+        await vscode.commands.executeCommand('workflowRuns.resumeWithArchon', findRunNode(a, id));
+        await waitFor('the exit code to be reported', () => /Archon ended with exit code 7 while resuming/.test(lastShown(a)?.message ?? ''), 10000);
+        assert.equal(failing.calls().length, 1);
+      } finally {
+        await setting('archonPath', archon.path);
+      }
+    });
+
+    it('without Archon, says which setting to set and starts nothing', async () => {
+      const id = await insertRun(db, { status: 'failed', working_path: tempDir() });
+      await useDatabase(a, db.path);
+      await setting('archonPath', path.join(tempDir(), 'no-archon-here'));
+      try {
+        const seen = archon.calls().length;
+        await vscode.commands.executeCommand('workflowRuns.resumeWithArchon', findRunNode(a, id));
+        assert.match(lastShown(a).message, /Archon's CLI was not found .*workflowRuns\.archonPath/);
+        assert.equal(archon.calls().length, seen);
+      } finally {
+        await setting('archonPath', archon.path);
+      }
+    });
   });
 
   it('cancel of a completed run says nothing to cancel and leaves the row byte-identical', async () => {

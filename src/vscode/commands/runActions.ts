@@ -7,6 +7,7 @@ import { runName } from '../format';
 import type { Level, Notifier } from '../notifier';
 import type { RunStore } from '../runStore';
 import type { Writers } from '../writers';
+import { allowedInThisWorkspace } from '../trust';
 import { chooseRun } from './pickRun';
 
 export interface ActionContext {
@@ -27,10 +28,6 @@ async function perform<O extends string>(
   operation: (writer: WriterEngine, dbPath: string, runId: string) => Promise<OperationResult<O>>,
   run: RunSummary,
 ): Promise<OperationResult<O> | undefined> {
-  if (!vscode.workspace.isTrusted) {
-    void ctx.notifier.show('warning', 'Resume and Cancel are off in Restricted Mode: they write to a database outside the workspace. Trust the workspace to use them.');
-    return undefined;
-  }
   const dbPath = ctx.store.dbPath;
   if (!dbPath) return undefined;
   try {
@@ -81,6 +78,7 @@ function report(ctx: ActionContext, run: RunSummary, verb: string, result: Opera
 }
 
 export async function resume(ctx: ActionContext, arg?: unknown): Promise<void> {
+  if (!allowedInThisWorkspace(ctx.notifier)) return;
   const run = await chooseRun(ctx.store, ctx.notifier, arg, { resumable: true }, 'Resume which run? (failed, paused, or interrupted)');
   if (!run) return;
   const result = await perform(ctx, `Resuming ${runName(run)}…`, resumeRun, run);
@@ -88,6 +86,7 @@ export async function resume(ctx: ActionContext, arg?: unknown): Promise<void> {
 }
 
 export async function cancel(ctx: ActionContext, arg?: unknown): Promise<void> {
+  if (!allowedInThisWorkspace(ctx.notifier)) return;
   const run = await chooseRun(ctx.store, ctx.notifier, arg, { cancellable: true }, 'Cancel which run?');
   if (!run) return;
   const name = runName(run);

@@ -1,0 +1,34 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { approveArgs, rejectArgs, respondArgs, resumeArgs } from '../../src/core/archonArgs';
+import { findExecutable } from '../../src/core/findExecutable';
+import { cleanupTempDirs, tempDir } from '../support/fixtures';
+
+describe("Archon's CLI as argument arrays", () => {
+  after(cleanupTempDirs);
+
+  it('resume: `workflow resume -- <id>`, or `workflow run --resume -- <name>` for an interrupted orphan', () => {
+    assert.deepEqual(resumeArgs({ id: '-rf', workflowName: 'x', interrupted: false }), ['workflow', 'resume', '--', '-rf']);
+    assert.deepEqual(resumeArgs({ id: 'x', workflowName: "x\\'; touch PWNED; #", interrupted: true }), ['workflow', 'run', '--resume', '--', "x\\'; touch PWNED; #"]);
+  });
+
+  it('approve, reject and respond keep a comment as one argument, and add none when empty', () => {
+    assert.deepEqual(approveArgs('id1', 'line 1\nline "2" $(x)'), ['workflow', 'approve', '--', 'id1', 'line 1\nline "2" $(x)']);
+    assert.deepEqual(approveArgs('id1', ''), ['workflow', 'approve', '--', 'id1']);
+    assert.deepEqual(rejectArgs('id1', '--force'), ['workflow', 'reject', '--', 'id1', '--force']);
+    assert.deepEqual(respondArgs('id1', 'revise', 'more tests'), ['workflow', 'respond', '--', 'id1', 'revise', 'more tests']);
+  });
+
+  it('finds an executable on PATH or at a path, and nothing where there is none', () => {
+    const dir = tempDir();
+    const exe = path.join(dir, 'archon');
+    fs.writeFileSync(exe, '#!/bin/sh\n', { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, 'plain'), '', { mode: 0o644 });
+    assert.equal(findExecutable('archon', { PATH: `/nonexistent${path.delimiter}${dir}` }), exe);
+    assert.equal(findExecutable(exe, { PATH: '' }), exe);
+    assert.equal(findExecutable('archon', { PATH: '/nonexistent' }), undefined);
+    assert.equal(findExecutable(path.join(dir, 'missing'), {}), undefined);
+    assert.equal(findExecutable('plain', { PATH: dir }), undefined, 'not executable');
+  });
+});
