@@ -3,7 +3,8 @@
 // builds, then runs every suite and prints one closing line per suite:
 //   unit-node20:  the core and CLI under this machine's Node (sqlite3 shell writer)
 //   unit-node24:  the same under Node 24 (node:sqlite writer too)
-//   host:         the extension inside a real VS Code extension host (code-server)
+//   host:         the extension inside a real VS Code extension host (code-server), in a
+//                 trusted workspace (host) and in Restricted Mode (host-restricted)
 //   e2e:          the real workbench page driven like a person would
 // Options: --unit-only, --skip-install.
 'use strict';

@@ -10,6 +10,7 @@ import { DETAILS_SCHEME, RunDetailsProvider } from './vscode/runDetailsDocument'
 import type { GroupKey } from './core/overview';
 import { RunStore } from './vscode/runStore';
 import { RunsView } from './vscode/runsView';
+import { WriteTargets } from './vscode/writeTargets';
 import { Writers } from './vscode/writers';
 
 /** What `activate()` returns: the live pieces, for the extension's own tests and other extensions. */
@@ -29,7 +30,7 @@ export function activate(context: vscode.ExtensionContext): WorkflowRunsApi {
   const view = new RunsView(store);
   const details = new RunDetailsProvider(store);
   const watcher = new DatabaseWatcher(() => void store.refreshIfVisible());
-  const actions = { store, notifier, writers };
+  const actions = { store, notifier, writers, targets: new WriteTargets(context.globalState) };
   const command = (id: string, run: (...args: unknown[]) => unknown) => vscode.commands.registerCommand(`workflowRuns.${id}`, run);
 
   context.subscriptions.push(

@@ -3,7 +3,8 @@
 // like a person would, on the bundled demo database:
 //   1. demo database + workspace folder whose settings point at it
 //   2. open the Workflow Runs container, wait for the tree, screenshot test-results/tree.png
-//   3. Cancel a running run from its context menu (modal, toast), verified with the CLI
+//   3. Cancel a running run from its context menu (modal, allowing writes to the workspace's
+//      database once, toast), verified with the CLI
 //   4. Resume a failed run from the command palette (quick pick, toast), verified with the CLI
 //   5. hover a run row for its tooltip, screenshot test-results/tooltip.png (best effort)
 // Prints one line `e2e: N passed, N failed, 0 skipped`; exits 0 only when every check passed.
@@ -321,7 +322,11 @@ async function main() {
       const question = (await dialog.textContent()) || '';
       assert(/Cancel archon-fix-github-issue \([0-9a-f]{8}\)\?/.test(question), `unexpected dialog: "${question.slice(0, 200)}"`);
       await dialog.getByRole('button', { name: 'Cancel Run', exact: true }).click();
-      await dialog.waitFor({ state: 'hidden', timeout: WAIT });
+      // The demo workspace's settings chose the database: the first write asks to allow it, once.
+      const allow = page.locator('.monaco-dialog-box').filter({ hasText: 'Allow Workflow Runs to write to' });
+      await allow.waitFor({ state: 'visible', timeout: WAIT });
+      await allow.getByRole('button', { name: 'Allow Writes', exact: true }).click();
+      await allow.waitFor({ state: 'hidden', timeout: WAIT });
 
       const message = await toast(page, /^Cancelled archon-fix-github-issue \(/);
       assert(/^Cancelled archon-fix-github-issue \([0-9a-f]{8}\)\.$/.test(message), `unexpected toast "${message}"`);

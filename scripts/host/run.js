@@ -3,7 +3,9 @@
 // chromium), relays its output to stdout and exits with its exit code.
 //
 //   node scripts/host/run.js --extension <absDir> --tests <abs index.js> --workspace <absDir>
-//        [--label host] [--timeout-ms 600000] [--env KEY=VALUE ...] [--verbose]
+//        [--label host] [--timeout-ms 600000] [--env KEY=VALUE ...] [--restricted] [--verbose]
+//
+// --restricted opens the workspace untrusted (Restricted Mode) instead of trusting it.
 //
 // The test index must print its own summary line (e.g. `host: 3 passed, 0 failed, 0 skipped`).
 'use strict';
@@ -13,7 +15,7 @@ const util = require('util');
 const { startServer, launchBrowser, workbenchUrl } = require('./session');
 
 function parseArgs(argv) {
-  const o = { label: 'host', timeoutMs: 10 * 60 * 1000, env: {}, verbose: false };
+  const o = { label: 'host', timeoutMs: 10 * 60 * 1000, env: {}, verbose: false, restricted: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => { if (i + 1 >= argv.length) throw new Error(`${a} needs a value`); return argv[++i]; };
@@ -23,6 +25,7 @@ function parseArgs(argv) {
     else if (a === '--label') o.label = val();
     else if (a === '--timeout-ms') o.timeoutMs = Number(val());
     else if (a === '--verbose') o.verbose = true;
+    else if (a === '--restricted') o.restricted = true;
     else if (a === '--env') {
       const kv = val();
       const eq = kv.indexOf('=');
@@ -63,7 +66,7 @@ async function main() {
   } catch (e) {
     console.error(`[run] ${e.message}`);
     console.error('usage: node scripts/host/run.js --extension DIR --tests INDEX.js --workspace DIR ' +
-      '[--label host] [--timeout-ms N] [--env KEY=VALUE ...] [--verbose]');
+      '[--label host] [--timeout-ms N] [--env KEY=VALUE ...] [--restricted] [--verbose]');
     return 2;
   }
   const tag = `[${opts.label}]`;
@@ -83,7 +86,7 @@ async function main() {
   process.on('SIGTERM', onSignal);
 
   try {
-    server = await startServer({ env: opts.env, log: opts.verbose ? (l) => console.error(`${tag} [server] ${l}`) : null });
+    server = await startServer({ env: opts.env, restricted: opts.restricted, log: opts.verbose ? (l) => console.error(`${tag} [server] ${l}`) : null });
     if (opts.verbose) console.error(`${tag} code-server on ${server.origin}`);
     context = await launchBrowser(server.tmp);
     const page = context.pages()[0] || await context.newPage();

@@ -58,17 +58,19 @@ function checkInstalled() {
  * { port, origin, tmp, userDataDir, extensionsDir, proc, output(), stop() }. `env` entries are
  * added to code-server's environment, which its extension host inherits. `log(line)` gets code-server's own output
  * (default: dropped; kept in output() for error messages).
+ * `restricted` keeps workspace trust on and never asks, so the folder opens in Restricted Mode.
  * `smokeTestDriver` (default true) is required for a test payload to run, but it also stops the
  * workbench from showing notification toasts: openWorkbench turns it off.
  */
-async function startServer({ env = {}, log = null, startTimeoutMs = 60000, smokeTestDriver = true } = {}) {
+async function startServer({ env = {}, log = null, startTimeoutMs = 60000, smokeTestDriver = true, restricted = false } = {}) {
   checkInstalled();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vscode-host-'));
   const dir = (name) => { const d = path.join(tmp, name); fs.mkdirSync(d, { recursive: true }); return d; };
   const userDataDir = dir('user-data');
   const extensionsDir = dir('extensions');
   fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
-  fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
+  const trust = restricted ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' } : {};
+  fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...USER_SETTINGS, ...trust }, null, 2));
   const configFile = path.join(tmp, 'config.yaml');
   fs.writeFileSync(configFile, '');
   const port = await freePort();
@@ -80,9 +82,10 @@ async function startServer({ env = {}, log = null, startTimeoutMs = 60000, smoke
     '--user-data-dir', userDataDir,
     '--extensions-dir', extensionsDir,
     '--config', configFile,
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
+    '--disable-telemetry', '--disable-update-check',
     '--disable-getting-started-override', '--ignore-last-opened',
   ];
+  if (!restricted) args.push('--disable-workspace-trust');
   if (smokeTestDriver) args.push('--vscode-option', 'enable-smoke-test-driver');
   const childEnv = {
     ...process.env,

@@ -16,6 +16,12 @@ export function databasePathSetting(): string | undefined {
   return raw.replace(/\$\{workspaceFolder\}/g, folder).replace(/^~(?=$|[\\/])/, os.homedir());
 }
 
+/** True when the database path in effect comes from a workspace's settings rather than the user's. */
+export function databasePathChosenByWorkspace(): boolean {
+  const inspected = vscode.workspace.getConfiguration(SECTION).inspect<string>('databasePath');
+  return !!(inspected?.workspaceFolderValue?.trim() || inspected?.workspaceValue?.trim());
+}
+
 export type Scope = 'workspace' | 'all';
 
 export const config = {

@@ -309,6 +309,30 @@ describe('Workflow Runs in a real VS Code', function () {
     await vscode.commands.executeCommand('workflowRuns.cancel', node);
     assert.doesNotMatch(lastShown(a).message, /\]\(/, 'no link syntax reaches a notification');
   });
+
+  it('writes to a database the workspace chose only after the person allows it, once', async () => {
+    const first = await insertRun(db, { status: 'failed' });
+    const second = await insertRun(db, { status: 'failed' });
+    await vscode.workspace.getConfiguration('workflowRuns').update('databasePath', db.path, vscode.ConfigurationTarget.Workspace);
+    try {
+      await setting('databasePath', undefined);
+      await a.store.refresh(true);
+      await waitFor('the workspace database', () => a.store.dbPath === db.path && a.store.state.kind === 'ready');
+      a.notifier.answer = () => undefined; // not allowed: nothing written
+      await vscode.commands.executeCommand('workflowRuns.cancel', findRunNode(a, first));
+      assert.match(lastShown(a).message, /^Allow Workflow Runs to write to .*archon\.db\?$/);
+      assert.equal((await runRow(db, first))!.status, 'failed');
+      a.notifier.answer = (shown) => (shown.modal ? 'Allow Writes' : undefined);
+      await vscode.commands.executeCommand('workflowRuns.cancel', findRunNode(a, first));
+      assert.equal((await runRow(db, first))!.status, 'cancelled');
+      const asked = a.notifier.shown.filter((s) => s.modal).length;
+      await vscode.commands.executeCommand('workflowRuns.cancel', findRunNode(a, second));
+      assert.equal((await runRow(db, second))!.status, 'cancelled');
+      assert.equal(a.notifier.shown.filter((s) => s.modal).length, asked, 'asked once per database');
+    } finally {
+      await vscode.workspace.getConfiguration('workflowRuns').update('databasePath', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
 });
 
 /** The details document's text, as a person opening it gets it. */

@@ -6,6 +6,7 @@ import type { RunSummary } from '../../core/runModel';
 import { runName } from '../format';
 import type { Level, Notifier } from '../notifier';
 import type { RunStore } from '../runStore';
+import type { WriteTargets } from '../writeTargets';
 import type { Writers } from '../writers';
 import { allowedInThisWorkspace } from '../trust';
 import { chooseRun } from './pickRun';
@@ -14,6 +15,7 @@ export interface ActionContext {
   store: RunStore;
   notifier: Notifier;
   writers: Writers;
+  targets: WriteTargets;
 }
 
 const RETRY = 'Retry';
@@ -29,7 +31,7 @@ async function perform<O extends string>(
   run: RunSummary,
 ): Promise<OperationResult<O> | undefined> {
   const dbPath = ctx.store.dbPath;
-  if (!dbPath) return undefined;
+  if (!dbPath || !(await ctx.targets.allowed(dbPath, ctx.notifier))) return undefined;
   try {
     const writer = await ctx.writers.get();
     return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title }, () => operation(writer, dbPath, run.id));
