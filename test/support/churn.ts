@@ -10,11 +10,24 @@ INSERT OR IGNORE INTO remote_agent_workflow_runs (id, conversation_id, workflow_
   VALUES ('churn-run', 'conv-1', 'churn', 'background writer', 'running');
 `;
 
+export interface ChurnOptions {
+  /** Checkpoint every N commits, in turn in each of `checkpointModes` (PASSIVE, RESTART, TRUNCATE by default). */
+  checkpointEvery?: number;
+  checkpointModes?: string[];
+  /** Bytes of padding in each event. */
+  padding?: number;
+  /** Rows (log rows and events) per commit. */
+  batch?: number;
+  /** A pause between commits, as a server waiting on other work has; without it, full speed. */
+  pauseMs?: number;
+}
+
 /**
- * A third process that commits continuously through a real `sqlite3` shell: each transaction adds a
- * log row and an event and bumps a counter (so any snapshot must show three equal numbers), then
+ * A third process that commits continuously through a real `sqlite3` shell: each transaction adds
+ * log rows and as many events and bumps a counter by as many (so any snapshot must show three equal
+ * numbers), then
  * prints an acknowledgement. Optionally it checkpoints every N commits, in turn copying frames into the main file
- * (PASSIVE), restarting the log (RESTART) and truncating it (TRUNCATE).
+ * (PASSIVE), restarting the log (RESTART) and truncating it (TRUNCATE), or in the modes given.
  */
 export class Churn {
   private acked = 0;
@@ -22,7 +35,7 @@ export class Churn {
   private readonly done: Promise<number | null>;
   private stderr = '';
 
-  constructor(dbPath: string, options: { checkpointEvery?: number; padding?: number } = {}) {
+  constructor(dbPath: string, options: ChurnOptions = {}) {
     const child = spawn('sqlite3', ['-init', os.devNull, '-batch', '-bail', dbPath], { stdio: ['pipe', 'pipe', 'pipe'] });
     let buffered = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
@@ -38,23 +51,29 @@ export class Churn {
     this.done = new Promise((resolve) => child.on('close', (code) => resolve(code)));
     const self = this;
     const pad = 'x'.repeat(options.padding ?? 200);
-    // A moment of work outside any transaction, as a real server has between writes. SQLite's
-    // locks are not fair: a writer that re-takes the lock the instant it commits starves the
-    // others' busy handlers.
+    const batch = options.batch ?? 1;
+    const every = options.checkpointEvery;
+    const modes = options.checkpointModes ?? ['PASSIVE', 'RESTART', 'TRUNCATE'];
+    // Between writes a real server does other work. SQLite's locks are not fair: a writer that
+    // re-takes the lock the instant it commits starves the others' busy handlers. Without a pause,
+    // a moment of CPU work stands in for it ("full speed").
     const gap = `SELECT count(*) FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000) SELECT x FROM c);`;
-    function* script(): Generator<string> {
+    async function* script(): AsyncGenerator<string> {
       yield '.timeout 5000\n';
-      for (let n = 1; !self.stopped; n++) {
+      for (let n = 1, row = 0; !self.stopped; n++) {
+        const rows = Array.from({ length: batch }, () => ++row);
         yield `BEGIN IMMEDIATE;
-INSERT INTO churn_log (n) VALUES (${n});
-INSERT INTO remote_agent_workflow_events (id, workflow_run_id, event_type, data) VALUES ('churn-${n}', 'churn-run', 'node_progress', '{"n":${n},"pad":"${pad}"}');
-UPDATE churn_meta SET total = total + 1;
+INSERT INTO churn_log (n) VALUES ${rows.map((r) => `(${r})`).join(', ')};
+INSERT INTO remote_agent_workflow_events (id, workflow_run_id, event_type, data) VALUES ${rows
+          .map((r) => `('churn-${r}', 'churn-run', 'node_progress', '{"n":${r},"pad":"${pad}"}')`)
+          .join(', ')};
+UPDATE churn_meta SET total = total + ${batch};
 COMMIT;
 SELECT 'ack ${n}';
-${gap}
+${options.pauseMs ? '' : gap}
 `;
-        const every = options.checkpointEvery;
-        if (every && n % every === 0) yield `PRAGMA wal_checkpoint(${['PASSIVE', 'RESTART', 'TRUNCATE'][(n / every) % 3]});\n`;
+        if (every && n % every === 0) yield `PRAGMA wal_checkpoint(${modes[(n / every) % modes.length]});\n`;
+        if (options.pauseMs) await new Promise((r) => setTimeout(r, options.pauseMs));
       }
     }
     Readable.from(script(), { highWaterMark: 4 }).pipe(child.stdin);

@@ -15,9 +15,10 @@ async function main(): Promise<void> {
   const lines = readline.createInterface({ input: process.stdin });
   for await (const line of lines) {
     const job = JSON.parse(line) as { op: 'resume' | 'cancel'; db: string; id: string };
+    const started = Date.now();
     try {
       const result = await (job.op === 'resume' ? resumeRun : cancelRun)(writer, job.db, job.id);
-      process.stdout.write(JSON.stringify(result) + '\n');
+      process.stdout.write(JSON.stringify({ ...result, ms: Date.now() - started }) + '\n');
     } catch (err) {
       process.stdout.write(JSON.stringify({ outcome: 'error', message: messageOf(err) }) + '\n');
     }

@@ -51,6 +51,8 @@ describe('resume and cancel', function () {
             assert.deepEqual(result, { outcome: 'resumed', runId: id, status: 'running' });
             assert.equal(after!.status, 'running');
             assert.equal(after!.completed_at, null);
+            assert.notEqual(after!.started_at, before!.started_at, 'the claim starts the run afresh');
+            assert.equal(await db.scalar(`SELECT started_at >= datetime('now', '-5 seconds') FROM remote_agent_workflow_runs WHERE id = ${lit(id)}`), 1);
             assert.equal(JSON.parse(String(after!.metadata)).error, undefined, 'error key removed');
             assert.deepEqual(JSON.parse(String(after!.metadata)).keep, { a: 1 }, 'other keys kept');
             assert.equal(await db.scalar(`SELECT last_activity_at >= datetime('now', '-5 seconds') FROM remote_agent_workflow_runs WHERE id = ${lit(id)}`), 1);
@@ -97,11 +99,22 @@ describe('resume and cancel', function () {
       ];
       for (const [label, activity, resumable] of staleCases) {
         it(`a running run with last activity ${label} is ${resumable ? '' : 'not '}resumable`, async () => {
-          const id = await insertRun(db, { status: 'running', last_activity_at: activity });
+          const id = await insertRun(db, { status: 'running', last_activity_at: activity, metadata: '{"error":"lost heartbeat"}' });
           assert.equal(await listedResumable(db.path, id), resumable, 'listing');
+          const before = await runRow(db, id);
           const result = await resumeRun(make(), db.path, id);
           assert.equal(result.outcome, resumable ? 'resumed' : 'not-resumable');
           assert.equal(result.status, 'running');
+          const after = await runRow(db, id);
+          if (resumable) {
+            // The claim itself: a fresh heartbeat and start, the error cleared into one event.
+            assert.equal(await db.scalar(`SELECT last_activity_at >= datetime('now', '-5 seconds') AND started_at >= datetime('now', '-5 seconds') FROM remote_agent_workflow_runs WHERE id = ${lit(id)}`), 1);
+            assert.equal(JSON.parse(String(after!.metadata)).error, undefined);
+            assert.deepEqual(await events(db, id), [{ event_type: 'workflow_resumed', data: '{"error":"lost heartbeat"}' }]);
+          } else {
+            assert.deepEqual(after, before, 'row unchanged');
+            assert.deepEqual(await events(db, id), [], 'no event');
+          }
         });
       }
 

@@ -24,8 +24,11 @@ describe('concurrent writers racing on one run', function () {
     else console.log('      (no Node with node:sqlite: racing sqlite3 shells only)');
     const engines = await Promise.all(racers.map((r) => r.ready));
     console.log(`      racers: ${engines.join('; ')}`);
-    // A third process keeps committing (and checkpointing on its own) throughout.
-    churn = new Churn(db.path, { checkpointEvery: 200 });
+    // A third process keeps committing and checkpointing throughout, as a busy Archon does: a
+    // moment between writes, PASSIVE checkpoints only. (Without the pause SQLite's unfair locks let
+    // one writer starve another's busy handler past its timeout: an honest "busy", and not what
+    // this test is about. Reads under a full-speed writer are tested in snapshot.test.ts.)
+    churn = new Churn(db.path, { checkpointEvery: 200, checkpointModes: ['PASSIVE'], pauseMs: 5 });
   });
 
   after(async () => {
@@ -42,6 +45,7 @@ describe('concurrent writers racing on one run', function () {
   async function race(op: 'resume' | 'cancel'): Promise<string[]> {
     const answers = await Promise.all(racers.map((r) => r.send(op, db.path, target)));
     for (const a of answers) assert.notEqual(a.outcome, 'error', a.message);
+    for (const [i, a] of answers.entries()) if (a.outcome === 'busy') console.log(`      BUSY from racer ${i} (${racers[i].engine}) after ${(a as { ms?: number }).ms} ms`);
     return answers.map((a) => a.outcome);
   }
 
@@ -52,7 +56,8 @@ describe('concurrent writers racing on one run', function () {
       const outcomes = await race('resume');
       for (const o of outcomes) tally[o] = (tally[o] ?? 0) + 1;
       assert.equal(outcomes.filter((o) => o === 'resumed').length, 1, `trial ${trial}: ${outcomes}`);
-      assert.ok(outcomes.every((o) => o === 'resumed' || o === 'not-resumable' || o === 'busy'), `trial ${trial}: ${outcomes}`);
+      // Within a 5 s busy timeout every racer gets the lock in turn: "busy" would be a bug (a plain BEGIN).
+      assert.ok(outcomes.every((o) => o === 'resumed' || o === 'not-resumable'), `trial ${trial}: ${outcomes}`);
     }
     const events = await db.query(
       `SELECT data FROM remote_agent_workflow_events WHERE workflow_run_id = ${lit(target)} AND event_type = 'workflow_resumed' ORDER BY event_order`,
@@ -62,6 +67,21 @@ describe('concurrent writers racing on one run', function () {
     console.log(`      outcomes: ${JSON.stringify(tally)}`);
   });
 
+  it('resume: racers that all lose write no event, even where the run still carries an error', async () => {
+    // A winner clears the error before a loser reads it, so only a run nobody can claim shows
+    // whether a loser would write an event: here every racer loses, with the error in place.
+    for (let trial = 1; trial <= 20; trial++) {
+      const status = trial % 2 ? 'completed' : 'running';
+      await reset(`status = '${status}', last_activity_at = datetime('now'), metadata = json_object('error', 'still here ${trial}')`);
+      const before = await db.query(`SELECT * FROM remote_agent_workflow_runs WHERE id = ${lit(target)}`);
+      const events = await db.scalar('SELECT count(*) FROM remote_agent_workflow_events WHERE workflow_run_id = ' + lit(target));
+      const outcomes = await race('resume');
+      assert.deepEqual(outcomes, outcomes.map(() => 'not-resumable'), `trial ${trial}`);
+      assert.deepEqual(await db.query(`SELECT * FROM remote_agent_workflow_runs WHERE id = ${lit(target)}`), before, `trial ${trial}: row unchanged`);
+      assert.equal(await db.scalar('SELECT count(*) FROM remote_agent_workflow_events WHERE workflow_run_id = ' + lit(target)), events, `trial ${trial}: no event`);
+    }
+  });
+
   it(`cancel: exactly one winner in each of ${CANCEL_TRIALS} trials`, async () => {
     const tally: Record<string, number> = {};
     for (let trial = 1; trial <= CANCEL_TRIALS; trial++) {
@@ -69,7 +89,7 @@ describe('concurrent writers racing on one run', function () {
       const outcomes = await race('cancel');
       for (const o of outcomes) tally[o] = (tally[o] ?? 0) + 1;
       assert.equal(outcomes.filter((o) => o === 'cancelled').length, 1, `trial ${trial}: ${outcomes}`);
-      assert.ok(outcomes.every((o) => o === 'cancelled' || o === 'nothing-to-cancel' || o === 'busy'), `trial ${trial}: ${outcomes}`);
+      assert.ok(outcomes.every((o) => o === 'cancelled' || o === 'nothing-to-cancel'), `trial ${trial}: ${outcomes}`);
     }
     console.log(`      outcomes: ${JSON.stringify(tally)}`);
   });
