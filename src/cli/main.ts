@@ -3,6 +3,8 @@ import { printable } from '../core/displayText';
 import { isProblem, messageOf, WorkflowRunsError } from '../core/errors';
 import { cancelRun, type OperationResult, resumeRun } from '../core/operations';
 import { MIN_ID_PREFIX } from '../core/runReader';
+import type { GuardChoice } from '../core/readGuards/readGuard';
+import type { GuardOptions } from '../core/readGuards/selectReadGuard';
 import { SnapshotDatabase } from '../core/snapshotDatabase';
 import { selectWriter } from '../core/writers/selectWriter';
 import type { EngineChoice } from '../core/writers/writer';
@@ -16,6 +18,9 @@ const USAGE = `workflow-runs: browse, resume and cancel Archon workflow runs
   workflow-runs resume ID [--db PATH] [--engine auto|node-sqlite|sqlite3] [--sqlite3 PATH] [--json]
   workflow-runs cancel ID [--db PATH] [--engine auto|node-sqlite|sqlite3] [--sqlite3 PATH] [--json]
 
+Every command also takes --guard auto|node-sqlite|sqlite3|none: how reads are guarded against
+checkpoints (a read transaction in node:sqlite or the sqlite3 shell, --sqlite3 PATH); none reads
+without one, checking and retrying for up to 2 s.
 ID is a full run id or a unique prefix of at least ${MIN_ID_PREFIX} characters.
 Without --db the database is Archon's: $ARCHON_HOME/archon.db, else ~/.archon/archon.db.
 Resume only claims the run (status -> running) so nothing else can resume it; it starts no work.
@@ -47,6 +52,13 @@ function dbPathOf(args: ParsedArgs): string {
   return location.dbPath;
 }
 
+/** How reads are guarded: `--guard` (auto by default), with `--sqlite3` for the shell. */
+function guardOf(args: ParsedArgs): GuardOptions {
+  const guard = (args.options.get('guard') ?? 'auto') as GuardChoice;
+  if (!['auto', 'node-sqlite', 'sqlite3', 'none'].includes(guard)) throw new UsageError('--guard must be auto, node-sqlite, sqlite3 or none');
+  return { guard, sqlite3Path: args.options.get('sqlite3') };
+}
+
 function positiveInt(args: ParsedArgs, name: string, fallback: number): number {
   const raw = args.options.get(name);
   if (raw === undefined) return fallback;
@@ -61,8 +73,8 @@ function requireId(args: ParsedArgs): string {
 }
 
 /** Turns an ID or prefix into a full id, or exits: unknown 4, ambiguous or too short 2. */
-async function resolveId(dbPath: string, input: string, io: Output): Promise<string> {
-  const resolution = await SnapshotDatabase.readOnce(dbPath, (r) => r.resolveId(input));
+async function resolveId(dbPath: string, input: string, io: Output, guard: GuardOptions): Promise<string> {
+  const resolution = await SnapshotDatabase.readOnce(dbPath, (r) => r.resolveId(input), guard);
   switch (resolution.kind) {
     case 'found':
       return resolution.id;
@@ -87,10 +99,14 @@ async function list(args: ParsedArgs, io: Output): Promise<number> {
   };
   const limit = positiveInt(args, 'limit', 50);
   const offset = positiveInt(args, 'offset', 0);
-  const { runs, counts } = await SnapshotDatabase.readOnce(dbPath, (r) => ({
-    runs: r.listRuns({ ...filter, limit: limit === 0 ? undefined : limit, offset }),
-    counts: r.countByStatus(filter),
-  }));
+  const { runs, counts } = await SnapshotDatabase.readOnce(
+    dbPath,
+    (r) => ({
+      runs: r.listRuns({ ...filter, limit: limit === 0 ? undefined : limit, offset }),
+      counts: r.countByStatus(filter),
+    }),
+    guardOf(args),
+  );
   io.out(args.flags.has('json') ? JSON.stringify(runs, null, 2) : formatList(runs, counts));
   return EXIT.ok;
 }
@@ -98,8 +114,8 @@ async function list(args: ParsedArgs, io: Output): Promise<number> {
 async function show(args: ParsedArgs, io: Output): Promise<number> {
   const dbPath = dbPathOf(args);
   const input = requireId(args);
-  const id = await resolveId(dbPath, input, io);
-  const found = await SnapshotDatabase.readOnce(dbPath, (r) => r.history(id));
+  const id = await resolveId(dbPath, input, io, guardOf(args));
+  const found = await SnapshotDatabase.readOnce(dbPath, (r) => r.history(id), guardOf(args));
   if (!found) {
     io.err(printable(`Run ${id} no longer exists.`));
     return EXIT.notFound;
@@ -135,7 +151,7 @@ async function write(args: ParsedArgs, io: Output, operation: typeof resumeRun |
   const input = requireId(args);
   // A full id goes straight to the compare-and-swap, which reports "not found" itself; a prefix is
   // resolved on a snapshot first. Either way the write names exactly one id.
-  const id = input.length >= 32 ? input : await resolveId(dbPath, input, io);
+  const id = input.length >= 32 ? input : await resolveId(dbPath, input, io, guardOf(args));
   const writer = await selectWriter({ engine, sqlite3Path: args.options.get('sqlite3') });
   const result = await operation(writer, dbPath, id);
   if (args.flags.has('json')) io.out(JSON.stringify(result));

@@ -5,11 +5,14 @@ import { messageOf, WorkflowRunsError } from './errors';
 import { type OverviewCache, type OverviewRequest, readOverview } from './overview';
 import { READER_CALLS, type ReaderCall } from './readerCalls';
 import type { RunReader } from './runReader';
+import type { GuardOptions } from './readGuards/selectReadGuard';
 import { SnapshotDatabase } from './snapshotDatabase';
 
 export interface ReaderRequest {
   id: number;
   dbPath: string;
+  /** How reads are guarded (see `readGuards/`). */
+  guard: GuardOptions;
   call: ReaderCall;
   arg: unknown;
 }
@@ -19,26 +22,30 @@ export type ReaderReply =
   | { id: number; ok: false; kind?: WorkflowRunsError['kind']; message: string };
 
 let open: SnapshotDatabase | undefined;
+/** The guard options `open` was opened with. */
+let openWith = '';
 /** The older runs' part of the last overview, reused while it holds (see `readOverview`). */
 let overviewCache: OverviewCache | undefined;
 let queue = Promise.resolve();
 
 async function answer(request: ReaderRequest): Promise<ReaderReply> {
   try {
-    if (open?.dbPath !== request.dbPath) {
+    const key = JSON.stringify([request.dbPath, request.guard]);
+    if (!open || openWith !== key) {
       open?.close();
       open = undefined;
       overviewCache = undefined;
-      open = await SnapshotDatabase.open(request.dbPath);
+      open = await SnapshotDatabase.open(request.dbPath, request.guard);
+      openWith = key;
     }
     if (request.call === 'overview') {
       // Kept only once the read is known consistent: `read` returns nothing else.
-      const read = open.read((reader, _db, pages) => readOverview(reader, request.arg as OverviewRequest, pages, overviewCache));
+      const read = await open.read((reader, _db, pages) => readOverview(reader, request.arg as OverviewRequest, pages, overviewCache));
       overviewCache = read.value.cache;
       return { id: request.id, ok: true, result: { ...read, value: read.value.overview } };
     }
     const call = READER_CALLS[request.call] as (reader: RunReader, arg: unknown) => unknown;
-    return { id: request.id, ok: true, result: open.read((reader) => call(reader, request.arg)) };
+    return { id: request.id, ok: true, result: await open.read((reader) => call(reader, request.arg)) };
   } catch (err) {
     const kind = err instanceof WorkflowRunsError ? err.kind : undefined;
     return { id: request.id, ok: false, kind, message: messageOf(err) };

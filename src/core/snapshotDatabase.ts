@@ -1,24 +1,36 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Database, SqlJsStatic } from 'sql.js';
-import { messageOf, WorkflowRunsError } from './errors';
+import { isProblem, messageOf, WorkflowRunsError } from './errors';
 import type { PageTracker } from './overview';
 import { type Queryable, sqlJsQueryable } from './queryable';
+import type { ReadGuard } from './readGuards/readGuard';
+import { type GuardOptions, selectReadGuard } from './readGuards/selectReadGuard';
 import { RunReader } from './runReader';
 import { detectSchema } from './schema';
-import { MAX_ATTEMPTS, raced, SnapshotFile, type SyncResult } from './snapshotFile';
+import { raced, SnapshotFile, type SyncResult, UNGUARDED_BUDGET_MS } from './snapshotFile';
 import { loadSqlJs } from './sqlJs';
 
-/** Attempts that read pages as the queries need them; later ones read the whole file first. */
+/** Unguarded attempts that read pages as the queries need them; later ones read the whole file first. */
 const LAZY_ATTEMPTS = 3;
+/** The longest pause a guarded read leaves before the next (see `pauseForWriters`). */
+const MAX_PAUSE_MS = 250;
 
 /** How a read went, for logs and measurements. */
 export interface ReadStats {
+  /** `guarded`: under a read transaction of a real SQLite; `unguarded`: checked and retried instead. */
+  path: 'guarded' | 'unguarded';
+  /** The guard's engine, or why there was none. */
+  guard: string;
+  /** How long the guard was held (guarded reads). */
+  heldMs?: number;
   /** How the snapshot moved forward: not at all, by new log frames, or read afresh. */
   mode: SyncResult['mode'];
   /** Committed log frames read. */
   walFrames: number;
   /** Main-file bytes read from disk. */
   bytesRead: number;
-  /** 1 unless a checkpoint raced the read and it was done again. */
+  /** 1 unless a checkpoint raced an unguarded read and it was done again. */
   attempts: number;
 }
 
@@ -29,10 +41,17 @@ export interface ReadResult<T> {
   stats: ReadStats;
 }
 
+type Use<T> = (reader: RunReader, db: Queryable, pages: PageTracker) => T;
+
 /**
- * A live SQLite database read through sql.js. It stays open between reads: each read first moves
- * the snapshot to the latest commit (reading only new log frames when it can), runs its queries,
- * then checks no checkpoint raced them, and reads again if one did. Never writes.
+ * A live SQLite database read through sql.js. It stays open between reads: each read moves the
+ * snapshot to the latest commit (reading only new log frames when it can) and runs its queries.
+ *
+ * A read takes a read guard first when it can (a read transaction in node:sqlite or the sqlite3
+ * shell, see `readGuards/`), and then needs one pass and no checks. Without one (no engine, a
+ * `-shm` that cannot be written, or a WAL database nobody has open, which would need one created)
+ * the read checks afterwards that no checkpoint raced it and reads again if one did, for up to
+ * `UNGUARDED_BUDGET_MS`. Never writes.
  */
 export class SnapshotDatabase {
   private readonly file: SnapshotFile;
@@ -42,23 +61,28 @@ export class SnapshotDatabase {
   private schemaCookie = -1;
   /** `SnapshotFile.generation` when sql.js opened the file. */
   private openedAt = -1;
+  /** When the last guarded read ended, and how long it held the guard. */
+  private released = { at: 0, heldMs: 0 };
 
   private constructor(
     private readonly SQL: SqlJsStatic,
     readonly dbPath: string,
+    private readonly guard: ReadGuard | undefined,
+    private readonly noGuard: string | undefined,
   ) {
     this.file = new SnapshotFile(dbPath);
   }
 
-  static async open(dbPath: string): Promise<SnapshotDatabase> {
-    return new SnapshotDatabase(await loadSqlJs(), dbPath);
+  static async open(dbPath: string, options: GuardOptions = {}): Promise<SnapshotDatabase> {
+    const [SQL, selected] = await Promise.all([loadSqlJs(), selectReadGuard(options)]);
+    return new SnapshotDatabase(SQL, dbPath, selected.guard, selected.reason);
   }
 
   /** Opens `dbPath`, runs one read and closes it (for one-shot callers such as the CLI). */
-  static async readOnce<T>(dbPath: string, use: (reader: RunReader, db: Queryable, pages: PageTracker) => T): Promise<T> {
-    const db = await SnapshotDatabase.open(dbPath);
+  static async readOnce<T>(dbPath: string, use: Use<T>, options: GuardOptions = {}): Promise<T> {
+    const db = await SnapshotDatabase.open(dbPath, options);
     try {
-      return db.read(use).value;
+      return (await db.read(use)).value;
     } finally {
       db.close();
     }
@@ -68,11 +92,48 @@ export class SnapshotDatabase {
    * Runs `use` on the latest committed data (`db` for statements of one's own, read-only; `pages`
    * to tell whether what it read changed since an earlier read).
    */
-  read<T>(use: (reader: RunReader, db: Queryable, pages: PageTracker) => T): ReadResult<T> {
+  async read<T>(use: Use<T>): Promise<ReadResult<T>> {
+    const unguardable = this.guard ? unguardableBecause(this.dbPath) : this.noGuard;
+    if (this.guard && !unguardable) {
+      await this.pauseForWriters();
+      let lease;
+      try {
+        lease = await this.guard.acquire(this.dbPath);
+      } catch (err) {
+        if (isProblem(err, 'busy')) throw err;
+        return this.readUnguarded(use, messageOf(err));
+      }
+      const started = performance.now();
+      try {
+        const sync = this.file.sync(true);
+        const value = this.run(use);
+        const heldMs = performance.now() - started;
+        return { value, fingerprint: this.file.fingerprint, stats: { path: 'guarded', guard: this.guard.name, heldMs, ...this.counts(sync, 1) } };
+      } finally {
+        await lease.release();
+        this.released = { at: performance.now(), heldMs: performance.now() - started };
+      }
+    }
+    return this.readUnguarded(use, unguardable!);
+  }
+
+  /**
+   * A checkpoint that must wait for readers (RESTART, TRUNCATE) retries between its waits: reads
+   * back to back would starve it. So a guarded read holds the guard at most half the time, with
+   * a pause as long as the last hold (up to `MAX_PAUSE_MS`) since it ended.
+   */
+  private async pauseForWriters(): Promise<void> {
+    const wait = Math.min(this.released.heldMs, MAX_PAUSE_MS) - (performance.now() - this.released.at);
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+
+  /** Reads without a guard: checks afterwards, and reads again while checkpoints raced it, within the budget. */
+  private readUnguarded<T>(use: Use<T>, why: string): ReadResult<T> {
+    const deadline = Date.now() + UNGUARDED_BUDGET_MS;
     let walFrames = 0;
     let mode: SyncResult['mode'] = 'none';
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const sync = this.file.sync();
+    for (let attempt = 1; attempt === 1 || Date.now() < deadline; attempt++) {
+      const sync = this.file.sync(false, deadline);
       walFrames += sync.walFrames;
       if (sync.mode === 'full' || (sync.mode === 'incremental' && mode === 'none')) mode = sync.mode;
       // Checkpoints keep racing the queries: take the whole snapshot in one quick pass and check it.
@@ -82,22 +143,32 @@ export class SnapshotDatabase {
       }
       let result: { value: T } | { error: unknown };
       try {
-        const reader = this.prepare();
-        try {
-          result = { value: use(reader, this.query!, this.file) };
-        } catch (error) {
-          result = { error };
-        }
+        result = { value: this.run(use) };
       } catch (error) {
-        result = { error: this.unreadable(error) };
+        result = { error };
       }
       // Whatever happened, it only counts if no checkpoint changed the main file under the queries.
       if (!this.file.validate()) continue;
-      const stats = { mode, walFrames, bytesRead: this.file.takeBytesRead(), attempts: attempt };
       if ('error' in result) throw result.error;
+      const stats: ReadStats = { path: 'unguarded', guard: why, ...this.counts({ mode, walFrames }, attempt) };
       return { value: result.value, fingerprint: this.file.fingerprint, stats };
     }
     throw raced();
+  }
+
+  private counts(sync: SyncResult, attempts: number): Pick<ReadStats, 'mode' | 'walFrames' | 'bytesRead' | 'attempts'> {
+    return { mode: sync.mode, walFrames: sync.walFrames, bytesRead: this.file.takeBytesRead(), attempts };
+  }
+
+  /** Runs `use` on the synced snapshot; a file SQLite cannot read becomes `not-a-database`. */
+  private run<T>(use: Use<T>): T {
+    let reader: RunReader;
+    try {
+      reader = this.prepare();
+    } catch (err) {
+      throw err instanceof WorkflowRunsError ? err : new WorkflowRunsError('not-a-database', `${this.dbPath} is not a readable SQLite database (${messageOf(err)}).`);
+    }
+    return use(reader, this.query!, this.file);
   }
 
   /** The reader for the synced snapshot: opens sql.js anew when the file asks for it, re-reads the schema when it changed. */
@@ -119,15 +190,47 @@ export class SnapshotDatabase {
     return this.reader;
   }
 
-  private unreadable(err: unknown): unknown {
-    if (err instanceof WorkflowRunsError) return err;
-    return new WorkflowRunsError('not-a-database', `${this.dbPath} is not a readable SQLite database (${messageOf(err)}).`);
-  }
-
   close(): void {
     this.db?.close();
     this.db = undefined;
     this.reader = undefined;
     this.file.close();
+    this.guard?.dispose();
   }
+}
+
+function writable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Why a guard cannot be taken on this file now, or undefined when it can. A WAL database needs its
+ * `-shm` written by every reader that takes a read mark; one that nobody has open has no `-wal`,
+ * and a reader would create one (and a `-shm`) and leave them behind. A rollback-journal database
+ * needs nothing but the SHARED lock. Anything unreadable is left to the unguarded read, which
+ * says what is wrong with it.
+ */
+function unguardableBecause(dbPath: string): string | undefined {
+  let header: Buffer;
+  try {
+    const fd = fs.openSync(dbPath, 'r');
+    try {
+      header = Buffer.alloc(100);
+      if (fs.readSync(fd, header, 0, 100, 0) < 100) return 'the file is too short to be a database';
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (err) {
+    return `the file cannot be read (${messageOf(err)})`;
+  }
+  if (header[18] !== 2) return undefined;
+  if (!fs.existsSync(`${dbPath}-wal`)) return 'it is a WAL database that no process has open (no -wal file)';
+  const shm = `${dbPath}-shm`;
+  if (fs.existsSync(shm) ? !writable(shm) : !writable(path.dirname(dbPath))) return 'its -shm file cannot be written (read-only media?)';
+  return undefined;
 }

@@ -16,11 +16,14 @@ const MIN_SLACK = 16 * 1024 * 1024;
 /** `readAll()` reads the main file in blocks of this size. */
 const BLOCK = 8 * 1024 * 1024;
 
-/** Reads tried before a read is given up as raced each time. */
-export const MAX_ATTEMPTS = 8;
+/** How long a read without a guard keeps trying while checkpoints race it, before it gives up. */
+export const UNGUARDED_BUDGET_MS = 2000;
 
 export function raced(): WorkflowRunsError {
-  return new WorkflowRunsError('unstable', `The database changed during each of ${MAX_ATTEMPTS} reads (a checkpoint kept racing them). Try again.`);
+  return new WorkflowRunsError(
+    'unstable',
+    `The database changed during every read for ${UNGUARDED_BUDGET_MS / 1000} s (a checkpoint kept racing them). Try again.`,
+  );
 }
 
 /** What a `sync()` found. */
@@ -86,10 +89,11 @@ function same(a: Buffer | undefined, b: Buffer | undefined): boolean {
  * snapshot forward by reading only the log frames committed since the last sync, as long as the log
  * was not restarted; otherwise every page is marked unread and read again when needed.
  *
- * We take no lock, so a checkpoint may copy newer frames into the main file while we read it. The
- * caller runs its queries between `sync()` and `validate()`; `validate()` says whether a checkpoint
- * may have copied frames beyond our snapshot into the main file meanwhile (from the log header and
- * the `-shm` checkpoint progress). If so the pages read are dropped and the caller reads again.
+ * Under a read guard (see `readGuards/`), a real SQLite's read transaction keeps checkpoints from
+ * changing what we read, and `sync(true)` is all a read needs. Without one, a checkpoint may copy
+ * newer frames into the main file while we read it: the caller runs its queries between `sync()`
+ * and `validate()`, which says whether that may have happened (from the log header and the `-shm`
+ * checkpoint progress); if so the pages read are dropped and the caller reads again.
  */
 export class SnapshotFile {
   private fd: number | undefined;
@@ -142,20 +146,22 @@ export class SnapshotFile {
   }
 
   /**
-   * Brings the snapshot up to the last committed transaction. Throws `no-database`/`not-a-database`
-   * for a file that is missing or is not SQLite, and `unstable` when the log kept changing under us.
+   * Brings the snapshot up to the last committed transaction. `guarded`: a read guard is held (see
+   * the class comment). Throws `no-database`/`not-a-database` for a file that is missing or is not
+   * SQLite, and `unstable` when the log kept changing under us until `deadline`.
    */
-  sync(): SyncResult {
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const result = this.trySync();
+  sync(guarded = false, deadline = Date.now() + UNGUARDED_BUDGET_MS): SyncResult {
+    // Under a guard the log is restarted at most once while we scan it (see readGuard.ts).
+    for (let attempt = 0; ; attempt++) {
+      const result = this.trySync(guarded);
       if (result) return result;
+      if (Date.now() > deadline && attempt > 0) throw raced();
     }
-    throw raced();
   }
 
-  private trySync(): SyncResult | undefined {
+  private trySync(guarded: boolean): SyncResult | undefined {
     this.openMain();
-    this.syncStamp = this.mainStamp();
+    this.syncStamp = guarded ? undefined : this.mainStamp();
     const head = readFrom(this.walPath, 0, WAL_HEADER);
     const header = parseWalHeader(head);
     const wal = this.wal;
@@ -182,18 +188,23 @@ export class SnapshotFile {
       wal.sum = scan.sum;
       return { mode: 'incremental', walFrames };
     }
-    return this.fullSync(head, header);
+    return this.fullSync(head, header, guarded);
   }
 
   /** Drops everything and reads the log from its start (or only the main header when there is no log). */
-  private fullSync(head: Buffer | undefined, header: WalHeader | undefined): SyncResult | undefined {
+  private fullSync(head: Buffer | undefined, header: WalHeader | undefined, guarded: boolean): SyncResult | undefined {
     const mainHeader = readAt(this.fd!, 100, 0);
     checkMainHeader(this.dbPath, mainHeader, header !== undefined);
     const log = header && readFrom(this.walPath);
     // The log must not have been restarted while we read it; without one, the main file must not change.
     if (!same(head, readFrom(this.walPath, 0, WAL_HEADER)) || (log && !same(head, log.subarray(0, WAL_HEADER)))) return undefined;
     let state: string | undefined;
-    if (!header) {
+    if (!header && guarded) {
+      // Under a guard nothing writes the main file; in rollback-journal mode every commit changes
+      // its header's change counter. A WAL database whose log is empty is read afresh.
+      state = mainHeader[18] === 1 ? `${mainHeader.toString('hex')}:${fs.fstatSync(this.fd!).size}` : undefined;
+      if (!this.wal && state !== undefined && state === this.mainState) return { mode: 'none', walFrames: 0 };
+    } else if (!header) {
       if (journalInUse(this.dbPath)) {
         throw new WorkflowRunsError('busy', `Another process is writing ${this.dbPath} (its -journal is in use); try again in a moment.`);
       }

@@ -4,6 +4,8 @@ import { locateDatabase } from '../core/databaseLocation';
 import { isProblem, messageOf, WorkflowRunsError } from '../core/errors';
 import type { GroupKey, Overview } from '../core/overview';
 import { ReaderClient } from '../core/readerClient';
+import type { GuardOptions } from '../core/readGuards/selectReadGuard';
+import type { ReadStats } from '../core/snapshotDatabase';
 import type { ReaderCall, ReaderCalls } from '../core/readerCalls';
 import type { RunFilter } from '../core/runModel';
 import { config, databasePathSetting, type Scope } from './configuration';
@@ -40,6 +42,26 @@ const signature = (s: fs.Stats | undefined) => (s ? `${s.ino}:${s.size}:${s.mtim
 function size(bytes: number): string {
   if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
   return bytes >= 1024 ** 2 ? `${Math.round(bytes / 1024 ** 2)} MB` : `${Math.round(bytes / 1024)} KB`;
+}
+
+/**
+ * How reads are guarded: by node:sqlite, else the sqlite3 shell the user configured. In Restricted
+ * Mode only by node:sqlite, which starts no program.
+ */
+function guardOptions(): GuardOptions {
+  return { guard: vscode.workspace.isTrusted ? 'auto' : 'node-sqlite', sqlite3Path: config.sqlite3Path() };
+}
+
+let lastUnguarded = '';
+
+/** Every read at debug level; a read without a guard, and why, at info level once per reason. */
+function logRead(dbPath: string, stats: ReadStats): void {
+  const how = stats.path === 'guarded' ? `guarded by ${stats.guard} for ${stats.heldMs!.toFixed(1)} ms` : `unguarded, ${stats.attempts} attempt(s)`;
+  log.debug(`read ${dbPath}: ${how}; ${stats.mode}, ${stats.walFrames} log frames, ${stats.bytesRead} main-file bytes`);
+  if (stats.path === 'unguarded' && stats.guard !== lastUnguarded) {
+    log.info(`reading ${dbPath} without a read guard: ${stats.guard}. Reads are checked and retried when a checkpoint races them (up to 2 s).`);
+  }
+  lastUnguarded = stats.path === 'unguarded' ? stats.guard : '';
 }
 
 /**
@@ -145,7 +167,7 @@ export class RunStore implements vscode.Disposable {
   /** One read on the reader thread, against the database the tree shows. */
   async read<M extends ReaderCall>(call: M, arg: ReaderCalls[M][0]): Promise<ReaderCalls[M][1]> {
     if (this.state.kind !== 'ready') throw new WorkflowRunsError('no-database', 'No workflow-runs database is loaded.');
-    return (await this.reader.read(this.state.dbPath, call, arg)).value;
+    return (await this.reader.read(this.state.dbPath, guardOptions(), call, arg)).value;
   }
 
   private async load(force: boolean): Promise<void> {
@@ -170,7 +192,7 @@ export class RunStore implements vscode.Disposable {
     }
     let read;
     try {
-      read = await this.reader.read(dbPath, 'overview', {
+      read = await this.reader.read(dbPath, guardOptions(), 'overview', {
         base: this.baseFilter(),
         statuses: this.filter.statuses,
         limits: Object.fromEntries(this.limits),
@@ -185,7 +207,7 @@ export class RunStore implements vscode.Disposable {
       return this.set({ kind: 'unreadable', dbPath, message: messageOf(err) });
     }
     const { value: overview, fingerprint, stats } = read;
-    log.trace(`read ${dbPath}: ${stats.mode}, ${stats.walFrames} log frames, ${stats.bytesRead} bytes, ${stats.attempts} attempt(s)`);
+    logRead(dbPath, stats);
     // The files were touched but the committed data is the same (e.g. a checkpoint): nothing to redraw.
     const data = `${view}:${fingerprint}`;
     if (!force && data === this.lastData && this.state.kind === 'ready') return;

@@ -33,9 +33,9 @@ describe('Overview kept between refreshes', function () {
   const request: OverviewRequest = { base: { folders: ['/src/a'] }, statuses: [], limits: { completed: 40 }, defaultLimit: 10 };
 
   /** Reads the overview keeping its cache, and the same from scratch, which must agree. */
-  function both(cache: OverviewCache | undefined) {
-    const kept = reading.read((reader, _db, pages) => readOverview(reader, request, pages, cache)).value;
-    const fresh = reading.read((reader) => readOverview(reader, request)).value;
+  async function both(cache: OverviewCache | undefined) {
+    const kept = (await reading.read((reader, _db, pages) => readOverview(reader, request, pages, cache))).value;
+    const fresh = (await reading.read((reader) => readOverview(reader, request))).value;
     assert.deepEqual(kept.overview, fresh.overview, 'the kept part gives what a full read gives');
     return kept;
   }
@@ -44,26 +44,26 @@ describe('Overview kept between refreshes', function () {
     db = await archonDb();
     await db.exec(SEED);
     reading = await SnapshotDatabase.open(db.path);
-    const first = both(undefined);
+    const first = await both(undefined);
     assert.ok(first.cache, 'a database this size keeps a part');
     assert.ok(first.overview.groups.some((g) => g.key === 'other'), 'statuses Archon may add are grouped');
     assert.ok((first.overview.counts.interrupted ?? 0) > 0);
 
     // Archon updates its newest runs: the kept part holds.
     await db.exec(`UPDATE remote_agent_workflow_runs SET status = 'completed', last_activity_at = datetime('now') WHERE id = '${runId(RUNS - 1)}'`);
-    const second = both(first.cache);
+    const second = await both(first.cache);
     assert.equal(second.cache, first.cache, 'reused');
     assert.equal(second.overview.groups.find((g) => g.key === 'completed')?.runs[0].id, runId(RUNS - 1));
 
     // Someone cancels a run from long ago: the part holding it is read again, and only that one.
     await db.exec(`UPDATE remote_agent_workflow_runs SET status = 'cancelled' WHERE id = 'run-00010'`);
-    const third = both(second.cache);
+    const third = await both(second.cache);
     const reread = (a: OverviewCache, b: OverviewCache) => b.parts.filter((part, i) => part !== a.parts[i]).length;
     assert.equal(reread(second.cache!, third.cache!), 1);
 
     // A codebase moved: the scope changed for old runs too, in every part.
     await db.exec(`UPDATE remote_agent_codebases SET default_cwd = '/src/elsewhere' WHERE id = 'cb-a'`);
-    const fourth = both(third.cache);
+    const fourth = await both(third.cache);
     assert.equal(reread(third.cache!, fourth.cache!), third.cache!.parts.length);
   });
 
@@ -72,16 +72,16 @@ describe('Overview kept between refreshes', function () {
     await db.exec(SEED);
     await db.exec(`UPDATE remote_agent_workflow_runs SET status = 'running' WHERE id = 'run-00008'`);
     reading = await SnapshotDatabase.open(db.path);
-    const first = both(undefined);
+    const first = await both(undefined);
     const watched = first.cache!.parts.findIndex((part) => part.tally.turnsStaleFrom !== null);
     assert.equal(watched, 0, 'the running run in the first part is watched');
     // As if a day went by: the watched run is stale now, so that part's counts are out of date.
     const aged = { ...first.cache!, parts: first.cache!.parts.map((part, i) => (i === watched ? { ...part, tally: { ...part.tally, turnsStaleFrom: '2000-01-01 00:00:00' } } : part)) };
-    const after = both(aged).cache!;
+    const after = (await both(aged)).cache!;
     assert.notEqual(after.parts[watched], aged.parts[watched], 'read again');
     assert.equal(after.parts[1], aged.parts[1], 'the others hold');
-    assert.equal(both(first.cache).cache, first.cache, 'not aged: reused');
-    const other = reading.read((reader, _db, pages) => readOverview(reader, { ...request, defaultLimit: 3 }, pages, first.cache)).value;
+    assert.equal((await both(first.cache)).cache, first.cache, 'not aged: reused');
+    const other = (await reading.read((reader, _db, pages) => readOverview(reader, { ...request, defaultLimit: 3 }, pages, first.cache))).value;
     assert.notEqual(other.cache, first.cache, 'a different request is not served from it');
   });
 });

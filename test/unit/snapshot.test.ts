@@ -46,7 +46,7 @@ describe('Snapshot reads', function () {
     assert.notEqual(await mainFileOnly(db.path, sql), await scalar(db.path, sql));
     const reading = await SnapshotDatabase.open(db.path);
     try {
-      const { value, stats } = reading.read((_, q) => [first(q, 'SELECT count(*) FROM remote_agent_workflow_runs'), first(q, 'PRAGMA integrity_check')]);
+      const { value, stats } = await reading.read((_, q) => [first(q, 'SELECT count(*) FROM remote_agent_workflow_runs'), first(q, 'PRAGMA integrity_check')]);
       assert.deepEqual(value, [8, 'ok']);
       assert.ok(stats.walFrames > 0);
     } finally {
@@ -136,14 +136,14 @@ describe('Snapshot reads', function () {
     const count = (status: string) =>
       reading.read((_, q) => first(q, `SELECT count(*) FROM remote_agent_workflow_runs WHERE status = '${status}' AND length(user_message) > 0`));
     try {
-      const cold = count('completed');
+      const cold = await count('completed');
       assert.equal(cold.value, 2000);
       assert.equal(cold.stats.mode, 'full');
       assert.ok(cold.stats.bytesRead > 500_000, `main-file bytes read cold: ${cold.stats.bytesRead}`);
-      assert.equal(count('completed').stats.mode, 'none', 'nothing committed: nothing read');
+      assert.equal((await count('completed')).stats.mode, 'none', 'nothing committed: nothing read');
 
       await db.exec("UPDATE remote_agent_workflow_runs SET status = 'failed' WHERE id = 'run-01000'");
-      const warm = count('failed');
+      const warm = await count('failed');
       assert.equal(warm.value, 1);
       assert.equal(warm.stats.mode, 'incremental');
       assert.ok(warm.stats.walFrames > 0 && warm.stats.walFrames <= 4, `frames read: ${warm.stats.walFrames}`);
@@ -152,7 +152,7 @@ describe('Snapshot reads', function () {
 
       await db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
       await db.exec("UPDATE remote_agent_workflow_runs SET status = 'failed' WHERE id = 'run-01001'");
-      const after = count('failed');
+      const after = await count('failed');
       assert.equal(after.value, 2);
       assert.equal(after.stats.mode, 'full', 'a restarted log means the main file changed: read afresh');
     } finally {
@@ -203,16 +203,16 @@ describe('Snapshot reads', function () {
     const oneShot = (sql: string) => execFileSync('sqlite3', ['-batch', '-bail', file], { input: sql });
     oneShot(`${CURRENT_SCHEMA};\n${insertRunSql({ id: 'r1', status: 'running' })};`);
     const reading = await SnapshotDatabase.open(file);
-    const status = () => reading.read((_, q) => first(q, "SELECT status FROM remote_agent_workflow_runs WHERE id = 'r1'")).value;
+    const status = async () => (await reading.read((_, q) => first(q, "SELECT status FROM remote_agent_workflow_runs WHERE id = 'r1'"))).value;
     try {
-      assert.equal(status(), 'running');
+      assert.equal(await status(), 'running');
       // A one-shot process (the CLI, our own Cancel) in WAL mode: its log is copied in and deleted
       // on close, and the main file's header can stay byte for byte the same.
       const header = fs.readFileSync(file).subarray(0, 100);
       oneShot("UPDATE remote_agent_workflow_runs SET status = 'cancelled' WHERE id = 'r1';");
       assert.equal(fs.existsSync(`${file}-wal`), false);
       assert.ok(fs.readFileSync(file).subarray(0, 100).equals(header), 'the header did not change: the test is meaningful');
-      assert.equal(status(), 'cancelled');
+      assert.equal(await status(), 'cancelled');
     } finally {
       reading.close();
     }
@@ -234,9 +234,9 @@ describe('Snapshot reads', function () {
     assert.equal(fs.readFileSync(file).readUInt32BE(40), fs.readFileSync(path.join(dir, 'new.db')).readUInt32BE(40));
     const reading = await SnapshotDatabase.open(file);
     try {
-      assert.equal(reading.read((_, q) => first(q, 'SELECT x FROM extra')).value, 'old');
+      assert.equal((await reading.read((_, q) => first(q, 'SELECT x FROM extra'))).value, 'old');
       fs.renameSync(path.join(dir, 'new.db'), file);
-      assert.equal(reading.read((_, q) => first(q, 'SELECT x FROM extra')).value, 'new');
+      assert.equal((await reading.read((_, q) => first(q, 'SELECT x FROM extra'))).value, 'new');
     } finally {
       reading.close();
     }
@@ -296,7 +296,7 @@ describe('Snapshot reads', function () {
       while (Date.now() < until || reads.total < 50) {
         await new Promise((r) => setImmediate(r));
         const fresh = reads.total % 10 === 9 ? await SnapshotDatabase.open(db.path) : undefined;
-        const { value, stats } = (fresh ?? live).read((_, q) => check(q));
+        const { value, stats } = await (fresh ?? live).read((_, q) => check(q));
         fresh?.close();
         reads.total++;
         if (stats.attempts > 1) reads.retried++;

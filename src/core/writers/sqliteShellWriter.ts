@@ -10,10 +10,10 @@ const GRACE_MS = 15000;
 
 /**
  * How every shell we start begins: never the user's `~/.sqliterc` (its `.changes on` or `.timer on`
- * would add output to parse), in batch mode, stopping at the first error.
+ * would add output to parse), in batch mode.
  */
 export function shellArgs(...rest: string[]): string[] {
-  return ['-init', os.devNull, '-batch', '-bail', ...rest];
+  return ['-init', os.devNull, '-batch', ...rest];
 }
 
 /** Asks `sqlite3 -version`; resolves the version string, or undefined when there is no usable shell. */
@@ -97,7 +97,8 @@ export class SqliteShellWriter implements WriterEngine {
       ...marker(COMMITTED),
     ];
     return new Promise((resolve, reject) => {
-      const child = spawn(this.binary, shellArgs(fileUri(dbPath, 'rw')), { stdio: ['pipe', 'pipe', 'pipe'] });
+      // -bail: stop at the first error, which ends the process and so rolls the transaction back.
+      const child = spawn(this.binary, shellArgs('-bail', fileUri(dbPath, 'rw')), { stdio: ['pipe', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
       let timedOut = false;
