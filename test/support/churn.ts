@@ -7,8 +7,19 @@ CREATE TABLE IF NOT EXISTS churn_log (n INTEGER PRIMARY KEY, at TEXT DEFAULT (da
 CREATE TABLE IF NOT EXISTS churn_meta (total INTEGER NOT NULL);
 INSERT INTO churn_meta SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM churn_meta);
 INSERT OR IGNORE INTO remote_agent_workflow_runs (id, conversation_id, workflow_name, user_message, status)
-  VALUES ('churn-run', 'conv-1', 'churn', 'background writer', 'running');
+  VALUES ('churn-run', 'conv-1', 'churn-writer', 'background writer', 'running');
 `;
+
+const STATUSES = ['completed', 'failed', 'cancelled', 'running', 'paused', 'pending'];
+
+/** The three numbers every commit keeps equal, as a query: a snapshot that sees them differ is torn. */
+export function churnInvariantSql(rows: ChurnOptions['rows'] = 'events'): string {
+  const added =
+    rows === 'runs'
+      ? `SELECT count(*) FROM remote_agent_workflow_runs WHERE workflow_name = 'churn'`
+      : `SELECT count(*) FROM remote_agent_workflow_events WHERE workflow_run_id = 'churn-run'`;
+  return `SELECT (SELECT count(*) FROM churn_log) AS log, (SELECT total FROM churn_meta) AS total, (${added}) AS added`;
+}
 
 export interface ChurnOptions {
   /** Checkpoint every N commits, in turn in each of `checkpointModes` (PASSIVE, RESTART, TRUNCATE by default). */
@@ -20,6 +31,8 @@ export interface ChurnOptions {
   batch?: number;
   /** A pause between commits, as a server waiting on other work has; without it, full speed. */
   pauseMs?: number;
+  /** What each row adds besides its log row: an event of the run `churn-run` (default), or a run of the workflow `churn`. */
+  rows?: 'events' | 'runs';
 }
 
 /**
@@ -31,6 +44,8 @@ export interface ChurnOptions {
  */
 export class Churn {
   private acked = 0;
+  /** Checkpoints that completed (busy = 0) and that were blocked by readers (busy = 1). */
+  readonly checkpoints = { done: 0, blocked: 0 };
   private stopped = false;
   private readonly done: Promise<number | null>;
   private stderr = '';
@@ -45,6 +60,8 @@ export class Churn {
       for (const line of lines) {
         const m = /^ack (\d+)$/.exec(line);
         if (m) this.acked = Math.max(this.acked, Number(m[1]));
+        const checkpoint = /^([01])\|-?\d+\|-?\d+$/.exec(line);
+        if (checkpoint) this.checkpoints[checkpoint[1] === '0' ? 'done' : 'blocked']++;
       }
     });
     child.stderr.setEncoding('utf8').on('data', (d: string) => (this.stderr += d));
@@ -64,9 +81,15 @@ export class Churn {
         const rows = Array.from({ length: batch }, () => ++row);
         yield `BEGIN IMMEDIATE;
 INSERT INTO churn_log (n) VALUES ${rows.map((r) => `(${r})`).join(', ')};
-INSERT INTO remote_agent_workflow_events (id, workflow_run_id, event_type, data) VALUES ${rows
-          .map((r) => `('churn-${r}', 'churn-run', 'node_progress', '{"n":${r},"pad":"${pad}"}')`)
-          .join(', ')};
+${
+          options.rows === 'runs'
+            ? `INSERT INTO remote_agent_workflow_runs (id, conversation_id, workflow_name, user_message, status, started_at) VALUES ${rows
+                .map((r) => `('churn-${r}', 'conv-1', 'churn', '${pad}', '${STATUSES[r % STATUSES.length]}', datetime('now'))`)
+                .join(', ')};`
+            : `INSERT INTO remote_agent_workflow_events (id, workflow_run_id, event_type, data) VALUES ${rows
+                .map((r) => `('churn-${r}', 'churn-run', 'node_progress', '{"n":${r},"pad":"${pad}"}')`)
+                .join(', ')};`
+        }
 UPDATE churn_meta SET total = total + ${batch};
 COMMIT;
 SELECT 'ack ${n}';

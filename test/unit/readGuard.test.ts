@@ -1,0 +1,290 @@
+import * as assert from 'node:assert/strict';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { type OverviewRequest, readOverview } from '../../src/core/overview';
+import type { Queryable } from '../../src/core/queryable';
+import type { GuardChoice } from '../../src/core/readGuards/readGuard';
+import { loadNodeSqlite } from '../../src/core/writers/nodeSqliteWriter';
+import { type ReadStats, SnapshotDatabase } from '../../src/core/snapshotDatabase';
+import { UNGUARDED_BUDGET_MS } from '../../src/core/snapshotFile';
+import { Churn, CHURN_SCHEMA, churnInvariantSql } from '../support/churn';
+import { cleanupTempDirs, CURRENT_SCHEMA, insertRunSql, REPO_ROOT, tempDir } from '../support/fixtures';
+
+const MB = 1024 * 1024;
+const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const first = (db: Queryable, sql: string) => Object.values(db.all(sql)[0] ?? {})[0];
+
+function sqlite3(file: string, sql: string): string {
+  return execFileSync('sqlite3', ['-init', '/dev/null', '-batch', '-bail', file], { input: sql, encoding: 'utf8' });
+}
+
+/** A database holding Churn's tables, in WAL mode, nobody connected yet. */
+function churnDb(): string {
+  const file = path.join(tempDir(), 'archon.db');
+  sqlite3(file, `${CURRENT_SCHEMA};\n${CHURN_SCHEMA}`);
+  return file;
+}
+
+function sizeOf(file: string): number {
+  return [file, `${file}-wal`].reduce((n, f) => n + (fs.existsSync(f) ? fs.statSync(f).size : 0), 0);
+}
+
+/** The three numbers every commit of the writer keeps equal: a read that sees them differ is torn. */
+function invariant(q: Queryable): [number, number, number] {
+  const row = q.all(churnInvariantSql('runs'))[0];
+  return [Number(row.log), Number(row.total), Number(row.added)];
+}
+
+/** Like a busy Archon running workflows in parallel: 10-run batches of about 1.2 KB a run, nonstop. */
+const BUSY_ARCHON = { batch: 10, padding: 1100, rows: 'runs' } as const;
+
+const OVERVIEW: OverviewRequest = { base: {}, statuses: [], limits: {}, defaultLimit: 25 };
+
+const GUARDS: { guard: GuardChoice; skip?: string }[] = [
+  { guard: 'node-sqlite', skip: loadNodeSqlite() ? undefined : `node:sqlite is not in Node ${process.versions.node}` },
+  { guard: 'sqlite3' },
+];
+
+describe('reads under a read guard', function () {
+  this.timeout(600000);
+  after(cleanupTempDirs);
+
+  for (const { guard, skip } of GUARDS) {
+    describe(`guarded by ${guard}`, () => {
+      before(function () {
+        if (skip) {
+          console.log(`      (skipped: ${skip})`);
+          this.skip();
+        }
+      });
+
+      it('every read answers in one pass and none is torn, over 200 reads while a full-speed writer grows the file past 100 MB', async () => {
+        const file = churnDb();
+        // 10-row batches of about 1.2 KB a row, checkpointing every 20 commits in turn PASSIVE, RESTART, TRUNCATE.
+        const churn = new Churn(file, { checkpointEvery: 20, ...BUSY_ARCHON });
+        const live = await SnapshotDatabase.open(file, { guard });
+        const times: number[] = [];
+        const held: number[] = [];
+        let reads = 0;
+        let last = 0;
+        const until = Date.now() + 400000;
+        try {
+          while (reads < 200 || sizeOf(file) < 100 * MB) {
+            await yieldToWriter();
+            assert.ok(Date.now() < until, `only ${reads} reads and ${Math.round(sizeOf(file) / MB)} MB in the time allowed`);
+            // Every tenth read is a fresh one that reads everything; every fiftieth checks the whole file.
+            const fresh = reads % 10 === 9 ? await SnapshotDatabase.open(file, { guard }) : undefined;
+            const started = performance.now();
+            // What the tree reads (the overview), the invariant, and now and then the whole file's structure.
+            const { value, stats } = await (fresh ?? live).read((reader, q, pages) => ({
+              overview: readOverview(reader, OVERVIEW, pages),
+              counts: invariant(q),
+              ok: reads % 50 === 25 ? first(q, 'PRAGMA quick_check') : 'ok',
+            }));
+            times.push(performance.now() - started);
+            fresh?.close();
+            reads++;
+            assert.equal(stats.path, 'guarded', `read ${reads}: ${stats.guard}`);
+            assert.equal(stats.attempts, 1);
+            held.push(stats.heldMs!);
+            const [log, total, added] = value.counts;
+            assert.ok(log === total && total === added, `read ${reads} torn: ${log}/${total}/${added}`);
+            const shown = value.overview.overview.groups.reduce((n, g) => n + g.count, 0);
+            assert.equal(shown, total + 1, `read ${reads}: the overview counts every run`);
+            assert.equal(value.ok, 'ok', `read ${reads} quick_check`);
+            assert.ok(total >= last, 'never goes back in time');
+            last = total;
+          }
+        } finally {
+          live.close();
+          const acked = await churn.stop();
+          const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+          console.log(
+            `      ${reads} reads, all answered, 0 torn, during ${acked} commits to ${Math.round(sizeOf(file) / MB)} MB; read median ${median(times).toFixed(0)} ms, max ${Math.max(...times).toFixed(0)} ms; guard held median ${median(held).toFixed(0)} ms, max ${Math.max(...held).toFixed(0)} ms; checkpoints ${churn.checkpoints.done} done, ${churn.checkpoints.blocked} blocked`,
+          );
+        }
+      });
+
+      it('a writer checkpointing with TRUNCATE after every commit keeps making progress while reads run back to back', async () => {
+        const file = churnDb();
+        const churn = new Churn(file, { checkpointEvery: 1, checkpointModes: ['TRUNCATE'], ...BUSY_ARCHON });
+        const reading = await SnapshotDatabase.open(file, { guard });
+        let reads = 0;
+        try {
+          await sleep(500);
+          const before = { commits: churn.acknowledged, truncated: churn.checkpoints.done };
+          for (const until = Date.now() + 5000; Date.now() < until; reads++) {
+            await yieldToWriter();
+            const { value, stats } = await reading.read((_, q) => invariant(q));
+            assert.equal(stats.path, 'guarded');
+            assert.ok(value[0] === value[1] && value[1] === value[2], `torn: ${value}`);
+          }
+          const commits = churn.acknowledged - before.commits;
+          const truncated = churn.checkpoints.done - before.truncated;
+          console.log(`      in 5 s: ${reads} reads; the writer made ${commits} commits and ${truncated} TRUNCATE checkpoints`);
+          assert.ok(commits >= 50 && truncated >= 50, `the writer was held up: ${commits} commits, ${truncated} checkpoints in 5 s`);
+        } finally {
+          reading.close();
+          await churn.stop();
+        }
+      });
+
+      it('in a rollback-journal database the guard is a SHARED lock: a writer waits it out, and the read sees the state before it', async () => {
+        const file = path.join(tempDir(), 'archon.db');
+        sqlite3(file, `${CURRENT_SCHEMA};\nPRAGMA journal_mode = DELETE;\n${insertRunSql({ id: 'r1', status: 'failed' })};`);
+        const reading = await SnapshotDatabase.open(file, { guard });
+        let writerDone = 0;
+        let releasedAt = 0;
+        const writer = spawn('sqlite3', ['-init', '/dev/null', '-batch', '-bail', file], { stdio: ['pipe', 'pipe', 'pipe'] });
+        let stderr = '';
+        writer.stderr.on('data', (d) => (stderr += d));
+        const finished = new Promise<number | null>((resolve) => writer.on('close', resolve));
+        writer.stdout.on('data', (d: Buffer) => d.toString().includes('written') && (writerDone = performance.now()));
+        try {
+          const read = await reading.read((_, q) => {
+            // The writer starts while the guard is held and must wait for it to end.
+            writer.stdin.end(`.timeout 5000\nUPDATE remote_agent_workflow_runs SET status = 'cancelled';\nSELECT 'written';\n`);
+            Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 400);
+            return first(q, "SELECT status FROM remote_agent_workflow_runs WHERE id = 'r1'");
+          });
+          releasedAt = performance.now();
+          assert.equal(read.value, 'failed', 'the read saw the state before the write');
+          assert.equal(read.stats.path, 'guarded');
+          assert.ok(read.stats.heldMs! < 2000, `held ${read.stats.heldMs} ms`);
+          assert.equal(await finished, 0, `the writer waited and succeeded: ${stderr}`);
+          assert.ok(writerDone >= releasedAt - 50, 'the write landed after the guard was released');
+          assert.equal(sqlite3(file, "SELECT status FROM remote_agent_workflow_runs WHERE id = 'r1';").trim(), 'cancelled');
+        } finally {
+          reading.close();
+        }
+      });
+    });
+  }
+
+  it('without a guard, no read is torn, and every read that gives up says so within about 2 s', async () => {
+    const file = churnDb();
+    const churn = new Churn(file, { checkpointEvery: 20, ...BUSY_ARCHON });
+    const live = await SnapshotDatabase.open(file, { guard: 'none' });
+    const outcome = { answered: 0, retried: 0, gaveUp: 0, slowest: 0 };
+    try {
+      for (const until = Date.now() + 30000; Date.now() < until; ) {
+        await yieldToWriter();
+        const started = performance.now();
+        try {
+          const { value, stats } = await live.read((reader, q, pages) => ({ overview: readOverview(reader, OVERVIEW, pages), counts: invariant(q) }));
+          assert.equal(stats.path, 'unguarded');
+          const [log, total, added] = value.counts;
+          assert.ok(log === total && total === added, `torn: ${value.counts}`);
+          assert.equal(value.overview.overview.groups.reduce((n, g) => n + g.count, 0), total + 1, 'the overview counts every run');
+          outcome.answered++;
+          if (stats.attempts > 1) outcome.retried++;
+        } catch (err) {
+          const took = performance.now() - started;
+          assert.match(String((err as Error).message), /^The database changed during every read for 2 s \(a checkpoint kept racing them\)\. Try again\.$/);
+          outcome.gaveUp++;
+          outcome.slowest = Math.max(outcome.slowest, took);
+          // The budget, plus at most the one attempt that was under way when it ran out.
+          assert.ok(took < UNGUARDED_BUDGET_MS + 1500, `gave up after ${took.toFixed(0)} ms`);
+        }
+      }
+    } finally {
+      live.close();
+      await churn.stop();
+    }
+    console.log(
+      `      to ${Math.round(sizeOf(file) / MB)} MB: ${outcome.answered} reads answered (${outcome.retried} after a retry), ${outcome.gaveUp} gave up (the slowest after ${outcome.slowest.toFixed(0)} ms), 0 torn`,
+    );
+    assert.ok(outcome.answered + outcome.gaveUp > 10);
+  });
+
+  it('reads a WAL database nobody has open without a guard, and creates no file beside it', async () => {
+    const file = path.join(tempDir(), 'archon.db');
+    sqlite3(file, `${CURRENT_SCHEMA};\n${insertRunSql({ id: 'r1', status: 'failed' })};`);
+    const before = fs.readdirSync(path.dirname(file));
+    assert.deepEqual(before, ['archon.db'], 'no -wal: nobody has it open');
+    const read = await SnapshotDatabase.readOnce(file, (r) => r.getRun('r1')?.status);
+    assert.equal(read, 'failed');
+    const stats = await statsOf(file, 'auto');
+    assert.equal(stats.path, 'unguarded');
+    assert.match(stats.guard, /no process has open/);
+    assert.deepEqual(fs.readdirSync(path.dirname(file)), before, 'no -wal or -shm left behind');
+  });
+
+  it('reads without a guard, and says why, when the -shm cannot be written (read-only media)', async function () {
+    const source = tempDir();
+    const file = path.join(source, 'archon.db');
+    sqlite3(file, `${CURRENT_SCHEMA};\n${insertRunSql({ id: 'r1', status: 'failed' })};`);
+    // A writer killed with the database open leaves its -wal (holding the last commit) and -shm.
+    const writer = spawn('sqlite3', ['-init', '/dev/null', '-batch', file], { stdio: ['pipe', 'pipe', 'inherit'] });
+    writer.stdin.write("PRAGMA wal_autocheckpoint = 0; UPDATE remote_agent_workflow_runs SET status = 'paused'; SELECT 'done';\n");
+    await new Promise<void>((resolve) => writer.stdout.on('data', (d: Buffer) => d.toString().includes('done') && resolve()));
+    writer.kill('SIGKILL');
+    const mount = path.join(tempDir(), 'ro');
+    fs.mkdirSync(mount);
+    const bind = spawnSync('sh', ['-c', `mount --bind "${source}" "${mount}" && mount -o remount,bind,ro "${mount}"`], { encoding: 'utf8' });
+    if (bind.status !== 0) {
+      console.log(`      (skipped: cannot make a read-only mount here: ${bind.stderr.trim()})`);
+      spawnSync('umount', [mount]);
+      this.skip();
+    }
+    try {
+      const stats = await statsOf(path.join(mount, 'archon.db'), 'auto');
+      assert.equal(stats.path, 'unguarded');
+      assert.match(stats.guard, /-shm file cannot be written/);
+      assert.equal(await SnapshotDatabase.readOnce(path.join(mount, 'archon.db'), (r) => r.getRun('r1')?.status), 'paused', 'the commit in the log is seen');
+    } finally {
+      spawnSync('umount', [mount]);
+    }
+  });
+
+  it('the CLI answers `list` on a busy database in bounded time: about what the same list takes once it is quiet', async function () {
+    if (!fs.existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run build` first');
+    const file = churnDb();
+    const churn = new Churn(file, { checkpointEvery: 20, ...BUSY_ARCHON });
+    const list = async () => {
+      const started = Date.now();
+      const r = await run(process.execPath, [CLI, 'list', '--db', file, '--limit', '1000000', '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(JSON.parse(r.stdout).length >= 10, 'the runs committed so far');
+      return Date.now() - started;
+    };
+    const busy: number[] = [];
+    try {
+      while (sizeOf(file) < 10 * MB) await sleep(100);
+      for (let i = 0; i < 4; i++) busy.push(await list());
+    } finally {
+      await churn.stop();
+    }
+    const quiet = await list();
+    console.log(`      4 lists during ${churn.acknowledged} commits (to ${Math.round(sizeOf(file) / MB)} MB): ${busy.join(', ')} ms; the same list once quiet, at the end: ${quiet} ms`);
+    assert.ok(Math.max(...busy) < 3 * quiet + 2000, `a list under load took ${Math.max(...busy)} ms against ${quiet} ms quiet`);
+  });
+});
+
+/** Lets the writer's input stream run: reads that never wait would starve it in this process. */
+function yieldToWriter(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Runs a process without blocking this one (the writer is fed from here). */
+function run(command: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { env: { ...process.env, DATABASE_URL: '' } });
+    const out: Buffer[] = [];
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr }));
+  });
+}
+
+async function statsOf(file: string, guard: GuardChoice): Promise<ReadStats> {
+  const db = await SnapshotDatabase.open(file, { guard });
+  try {
+    return (await db.read((r) => r.maxRowid())).stats;
+  } finally {
+    db.close();
+  }
+}
