@@ -328,3 +328,144 @@ describe('Snapshot reads', function () {
     assert.ok(Date.now() - started < 1000, `read in ${Date.now() - started} ms`);
   });
 });
+
+describe('Reads without a guard: checked afterwards, and read again when a checkpoint raced them', function () {
+  this.timeout(60000);
+  let db: LiveDb;
+  afterEach(async () => {
+    await db?.close();
+  });
+  after(cleanupTempDirs);
+
+  const oneShot = (file: string, sql: string) => execFileSync('sqlite3', ['-init', '/dev/null', '-batch', '-bail', file], { input: sql });
+
+  /** A live database whose older runs are in the main file and newest commit in the log, as a running Archon leaves it. */
+  async function liveWithLog(runs = 50): Promise<LiveDb> {
+    const live = await archonDb();
+    await live.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${runs})
+      INSERT INTO remote_agent_workflow_runs (id, conversation_id, workflow_name, user_message, status)
+      SELECT printf('run-%05d', i), 'conv-1', 'wf', hex(randomblob(400)), 'failed' FROM n`);
+    await live.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+    await insertRun(live, { id: 'newest', status: 'paused' });
+    return live;
+  }
+
+  it('a commit and a checkpoint made during the read cause a second attempt, which is consistent', async () => {
+    db = await liveWithLog();
+    const reading = await SnapshotDatabase.open(db.path, { guard: 'none' });
+    let calls = 0;
+    try {
+      const { value, stats } = await reading.read((_, q) => {
+        const before = first(q, "SELECT count(*) FROM remote_agent_workflow_runs WHERE status = 'failed'");
+        // Another process commits and copies it into the main file while this read goes on.
+        if (++calls === 1) oneShot(db.path, "UPDATE remote_agent_workflow_runs SET status = 'completed' WHERE id = 'run-00001'; PRAGMA wal_checkpoint(PASSIVE);");
+        return [before, first(q, "SELECT count(*) FROM remote_agent_workflow_runs WHERE status = 'completed'"), first(q, 'PRAGMA integrity_check')];
+      });
+      assert.equal(stats.path, 'unguarded');
+      assert.equal(stats.attempts, 2, 'read again');
+      assert.deepEqual(value, [49, 1, 'ok'], 'the second attempt sees the commit, all of it');
+    } finally {
+      reading.close();
+    }
+  });
+
+  it('after three raced attempts reads the whole file in one pass first, then checks it', async () => {
+    db = await liveWithLog(400);
+    const size = fs.statSync(db.path).size;
+    const reading = await SnapshotDatabase.open(db.path, { guard: 'none' });
+    let n = 0;
+    try {
+      const { value, stats } = await reading.read((_, q) => {
+        // Reads few of the file's pages; the first three attempts are raced.
+        const count = first(q, "SELECT count(*) FROM remote_agent_workflow_runs WHERE id = 'newest'");
+        if (++n <= 3) oneShot(db.path, `UPDATE remote_agent_workflow_runs SET status = 'failed' WHERE id = 'run-0000${n}'; PRAGMA wal_checkpoint(PASSIVE);`);
+        return count;
+      });
+      assert.equal(value, 1);
+      assert.equal(stats.attempts, 4);
+      assert.ok(stats.bytesRead >= size * 0.9, `the fourth attempt read the whole file: ${stats.bytesRead} of ${size} bytes`);
+    } finally {
+      reading.close();
+    }
+  });
+
+  describe('what validate() trusts, file by file', () => {
+    /** A database whose writer was killed: its -wal (with a commit) and -shm stay, and nobody changes them. */
+    async function frozen(): Promise<string> {
+      const live = await liveWithLog();
+      await live.kill();
+      assert.ok(fs.existsSync(`${live.path}-shm`) && fs.statSync(`${live.path}-wal`).size > 0);
+      return live.path;
+    }
+    /** Syncs and reads every page of the snapshot, as queries would. */
+    function readAllPages(file: SnapshotFile): void {
+      file.sync();
+      file.read(0, file.pages * file.pageSize);
+    }
+    const patchShm = (dbPath: string, at: number, value: number) => {
+      const shm = fs.readFileSync(`${dbPath}-shm`);
+      shm.writeUInt32LE(value, at); // the wal-index is in native byte order (little-endian here)
+      fs.writeFileSync(`${dbPath}-shm`, shm);
+    };
+
+    it('with the -shm naming our log and nothing copied beyond our frames: valid', async () => {
+      const dbPath = await frozen();
+      const file = new SnapshotFile(dbPath);
+      readAllPages(file);
+      assert.equal(file.validate(), true);
+      file.close();
+    });
+
+    it('nBackfillAttempted beyond our frames (a checkpoint started copying newer ones): not valid', async () => {
+      const dbPath = await frozen();
+      const file = new SnapshotFile(dbPath);
+      readAllPages(file);
+      const frames = fs.statSync(`${dbPath}-wal`).size; // more than the frames there are
+      patchShm(dbPath, 128, frames);
+      assert.equal(file.validate(), false);
+      file.close();
+    });
+
+    it('other salts in the -shm than in the log header (the log was restarted, its header not yet rewritten): not valid', async () => {
+      const dbPath = await frozen();
+      const file = new SnapshotFile(dbPath);
+      readAllPages(file);
+      const shm = fs.readFileSync(`${dbPath}-shm`);
+      shm.writeUInt32BE((shm.readUInt32BE(32) + 7) >>> 0, 32);
+      fs.writeFileSync(`${dbPath}-shm`, shm);
+      assert.equal(file.validate(), false);
+      file.close();
+    });
+
+    it('no -shm: valid only while the main file is untouched', async () => {
+      const dbPath = await frozen();
+      fs.rmSync(`${dbPath}-shm`);
+      // The file times must be settled for a stamp to tell writes apart.
+      const past = new Date(Date.now() - 60000);
+      fs.utimesSync(dbPath, past, past);
+      const untouched = new SnapshotFile(dbPath);
+      readAllPages(untouched);
+      assert.equal(untouched.validate(), true);
+      untouched.close();
+      const touched = new SnapshotFile(dbPath);
+      touched.sync();
+      fs.utimesSync(dbPath, new Date(Date.now() - 30000), new Date(Date.now() - 30000)); // as a checkpoint writing it would
+      touched.read(0, touched.pages * touched.pageSize);
+      assert.equal(touched.validate(), false);
+      touched.close();
+    });
+
+    it('a rollback journal that appeared during the read (a writer began, and may have written the main file): not valid', () => {
+      const dbPath = path.join(tempDir(), 'archon.db');
+      oneShot(dbPath, `${CURRENT_SCHEMA};\nPRAGMA journal_mode = DELETE;\n${insertRunSql({ id: 'r1', status: 'failed' })};`);
+      const past = new Date(Date.now() - 60000);
+      fs.utimesSync(dbPath, past, past);
+      const file = new SnapshotFile(dbPath);
+      readAllPages(file);
+      fs.writeFileSync(`${dbPath}-journal`, Buffer.concat([Buffer.from('d9d505f920a163d7', 'hex'), Buffer.alloc(504)]));
+      assert.equal(file.validate(), false);
+      file.close();
+    });
+  });
+});
+
