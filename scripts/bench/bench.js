@@ -65,6 +65,7 @@ function product() {
     RunReader: require(path.join(out, 'runReader.js')).RunReader,
     detectSchema: require(path.join(out, 'schema.js')).detectSchema,
     readOverview: require(path.join(out, 'overview.js')).readOverview,
+    SnapshotDatabase: require(path.join(out, 'snapshotDatabase.js')).SnapshotDatabase,
     operations: require(path.join(out, 'operations.js')),
     writers: {
       'node-sqlite': () => new (require(path.join(out, 'writers', 'nodeSqliteWriter.js')).NodeSqliteWriter)(require('node:sqlite')),
@@ -134,7 +135,7 @@ async function child([what, dbPath, project]) {
   const started = performance.now();
   if (what === 'ours') {
     const client = p.newClient();
-    const { value } = await client.read(dbPath, 'overview', overviewRequest(project));
+    const { value } = await client.read(dbPath, {}, 'overview', overviewRequest(project));
     client.dispose();
     if (!value.groups.length) throw new Error('nothing listed');
   } else if (what === 'native') {
@@ -200,7 +201,7 @@ async function measure(size, spec, reps, dir) {
 
     // 2 + 4. Refresh after one small commit by another process (left in the -wal), warm on both sides.
     const client = p.newClient();
-    await client.read(dbPath, 'overview', overviewRequest(project));
+    await client.read(dbPath, {}, 'overview', overviewRequest(project));
     const { DatabaseSync } = require('node:sqlite');
     const nativeDb = new DatabaseSync(dbPath, { readOnly: true });
     nativeOverview(p, dbPath, project, nativeDb);
@@ -214,7 +215,7 @@ async function measure(size, spec, reps, dir) {
         refresh.block.push(
           await longestBlock(async () => {
             const t = performance.now();
-            result = await client.read(dbPath, 'overview', overviewRequest(project));
+            result = await client.read(dbPath, {}, 'overview', overviewRequest(project));
             refresh.ours.push(performance.now() - t);
           }),
         );
@@ -270,6 +271,82 @@ async function measure(size, spec, reps, dir) {
   } finally {
     writer.stop();
   }
+  rows.push(...(await readsUnderChurn(p, dbPath, dbMb, project, reps, note)));
+  return rows;
+}
+
+/** Churn's three numbers (see churnWriter.js): a read that sees them differ is torn. */
+const INVARIANT = `SELECT (SELECT count(*) FROM churn_log) AS log, (SELECT total FROM churn_meta) AS total,
+  (SELECT count(*) FROM remote_agent_workflow_runs WHERE workflow_name = 'churn') AS added`;
+
+/**
+ * reads_under_churn: for 10 s a full-speed writer commits (churnWriter.js) while this process reads
+ * what the tree reads (the overview) plus the invariant, back to back, on one long-lived reader as
+ * the extension keeps; once per path: guarded by node:sqlite, and unguarded (the fallback). Each is
+ * set against the same read on the quiet database once the writer has stopped (a fresh reader per
+ * read, as big as the database got).
+ */
+async function readsUnderChurn(p, generated, dbMb, project, reps, note) {
+  const rows = [];
+  const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
+  for (const [name, guard] of [['guarded', 'node-sqlite'], ['fallback', 'none']]) {
+    const dbPath = path.join(path.dirname(generated), `churn-${name}.db`);
+    for (const suffix of ['', '-wal']) if (fs.existsSync(generated + suffix)) fs.copyFileSync(generated + suffix, dbPath + suffix);
+    const use = (reader, db, pages) => ({ overview: p.readOverview(reader, overviewRequest(project), pages), counts: db.all(INVARIANT)[0] });
+    const torn = (v) => !(v.counts.log === v.counts.total && v.counts.total === v.counts.added);
+    // The writer needs its tables before the first read.
+    spawnSync(process.execPath, [path.join(__dirname, 'churnWriter.js'), dbPath, '0']);
+    const writer = spawn(process.execPath, [path.join(__dirname, 'churnWriter.js'), dbPath, '10000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const wrote = new Promise((resolve) => {
+      let out = '';
+      writer.stdout.on('data', (d) => (out += d));
+      writer.on('close', () => resolve(JSON.parse(out || '{}')));
+    });
+    // Reads start once the writer has the database open (it has a -wal then), as with a running Archon.
+    while (!fs.existsSync(`${dbPath}-wal`) && writer.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 5));
+    const live = await p.SnapshotDatabase.open(dbPath, { guard });
+    const result = { reads: 0, answered: 0, torn: 0, times: [], paths: new Set() };
+    while (writer.exitCode === null) {
+      // A read that never waits would keep this loop from seeing the writer end.
+      await new Promise((resolve) => setImmediate(resolve));
+      const t = performance.now();
+      try {
+        const { value, stats } = await live.read(use);
+        result.answered++;
+        result.paths.add(stats.path);
+        if (torn(value)) result.torn++;
+      } catch (err) {
+        if (!/changed during every read/.test(err.message)) throw err;
+      }
+      result.times.push(performance.now() - t);
+      result.reads++;
+    }
+    live.close();
+    const writes = await wrote;
+    const quiet = [];
+    for (let i = 0; i < reps; i++) {
+      const fresh = await p.SnapshotDatabase.open(dbPath, { guard });
+      const t = performance.now();
+      await fresh.read(use);
+      quiet.push(performance.now() - t);
+      fresh.close();
+    }
+    const endMb = mb(fs.statSync(dbPath).size + (fs.existsSync(`${dbPath}-wal`) ? fs.statSync(`${dbPath}-wal`).size : 0));
+    note(`reads_under_churn ${name}: ${result.reads} reads (${[...result.paths].join('/')}) during ${writes.commits} commits (checkpoints ${writes.checkpoints.done} done, ${writes.checkpoints.blocked} blocked), ${dbMb.toFixed(0)} -> ${endMb.toFixed(0)} MB`);
+    rows.push({
+      metric: 'reads_under_churn',
+      path: name,
+      db_mb: round(endMb),
+      reads: result.reads,
+      answered_pct: round((100 * result.answered) / Math.max(1, result.reads)),
+      torn: result.torn,
+      p50_ms: round(quantile(result.times, 0.5)),
+      p95_ms: round(quantile(result.times, 0.95)),
+      quiet_p95_ms: round(quantile(quiet, 0.95)),
+      ratio: round(quantile(result.times, 0.95) / quantile(quiet, 0.95), 2),
+    });
+    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(dbPath + suffix, { force: true });
+  }
   return rows;
 }
 
@@ -292,15 +369,22 @@ const TARGETS = {
   host_thread_block: (r) => ['<= 50 ms', r.ours_ms <= 50],
   'resume_node-sqlite': (r) => ['<= 10 ms', r.ours_ms <= 10],
   'cancel_node-sqlite': (r) => ['<= 10 ms', r.ours_ms <= 10],
+  reads_under_churn: (r) =>
+    r.path === 'guarded' ? ['100% answered, 0 torn, p95 <= 3x quiet', r.answered_pct === 100 && r.torn === 0 && r.ratio <= 3] : ['0 torn', r.torn === 0],
 };
 
 function printTable(rows) {
   const head = ['metric', 'db MB', 'ours ms', 'native ms', 'ratio', 'peak RSS MB', 'target'];
-  const body = rows.map((r) => {
+  const show = (v) => (v === null || v === undefined ? '' : String(v));
+  const verdict = (r) => {
     const t = TARGETS[r.metric]?.(r);
-    const show = (v) => (v === null || v === undefined ? '' : String(v));
-    return [r.metric, show(r.db_mb), show(r.ours_ms), show(r.native_ms), show(r.ratio), show(r.peak_rss_mb), t ? `${t[0]}: ${t[1] ? 'met' : 'NOT met'}` : ''];
-  });
+    return t ? `${t[0]}: ${t[1] ? 'met' : 'NOT met'}` : '';
+  };
+  const body = rows.map((r) =>
+    r.metric === 'reads_under_churn'
+      ? [`${r.metric} (${r.path})`, show(r.db_mb), `p50 ${r.p50_ms}, p95 ${r.p95_ms}`, `quiet p95 ${r.quiet_p95_ms}`, show(r.ratio), `${r.reads} reads, ${r.answered_pct}% answered, ${r.torn} torn`, verdict(r)]
+      : [r.metric, show(r.db_mb), show(r.ours_ms), show(r.native_ms), show(r.ratio), show(r.peak_rss_mb), verdict(r)],
+  );
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
   console.log(line(head));
@@ -343,7 +427,8 @@ async function main() {
   } else {
     console.log(`\nmachine: ${machine}; median of ${args.reps} repetitions\n`);
     printTable(rows);
-    console.log('\nratio: ours/native; for refresh_*: refresh/first paint; for peak_memory: peak RSS/database size.');
+    console.log('\nratio: ours/native; for refresh_*: refresh/first paint; for peak_memory: peak RSS/database size;');
+    console.log('for reads_under_churn: p95 under the writer / p95 of the same read on the quiet database (the peak RSS column holds the read counts).');
   }
 }
 
