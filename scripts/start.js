@@ -3,12 +3,16 @@
 // and opens VS Code with the extension on it: desktop `code` when installed, else the bundled
 // code-server on loopback (its URL is printed). Ctrl+C stops everything.
 //   npm start [-- --server]   force code-server even where `code` exists
+// The demo is written with node:sqlite: this Node's when it has it, else the Node 24 that
+// scripts/host/install.sh installs (with code-server when there is no desktop `code`). Nothing else
+// needs to be on the machine.
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
+const paths = require('./host/paths');
 const demo = path.join(root, '.demo');
 const project = path.join(demo, 'widgets');
 const dbPath = path.join(demo, 'archon.db');
@@ -22,36 +26,31 @@ function hasCode() {
   return !process.argv.includes('--server') && spawnSync('code', ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
-/** Keeps the demo alive like a running Archon: the live run heartbeats and logs events every few seconds. */
-function liveArchon() {
-  const shell = spawn('sqlite3', ['-batch', dbPath], { stdio: ['pipe', 'ignore', 'inherit'] });
-  shell.stdin.write('.timeout 5000\nPRAGMA wal_autocheckpoint = 0;\n');
-  let tick = 0;
-  const timer = setInterval(() => {
-    tick++;
-    shell.stdin.write(`BEGIN IMMEDIATE;
-UPDATE remote_agent_workflow_runs SET last_activity_at = datetime('now')
-  WHERE status = 'running' AND last_activity_at > datetime('now', '-1 hour');
-INSERT INTO remote_agent_workflow_events (id, workflow_run_id, event_type, step_name, data)
-  SELECT lower(hex(randomblob(16))), id, 'tool_called', 'validate', '{"tool_name":"Bash","tick":${tick}}'
-  FROM remote_agent_workflow_runs WHERE workflow_name = 'archon-validate-pr' AND status = 'running';
-COMMIT;
-`);
-  }, 5000);
-  return () => {
-    clearInterval(timer);
-    shell.stdin.end('.quit\n');
-  };
+/**
+ * Installs what the demo needs, before anything uses it: the code-server host (with its Node 24)
+ * when there is no desktop VS Code; then returns a Node with node:sqlite (this one, else Node 24).
+ */
+function prepare(desktop) {
+  if (!desktop) step('bash', [paths.installScript]);
+  try {
+    require('node:sqlite');
+    return process.execPath;
+  } catch {}
+  if (desktop) step('bash', [paths.installScript, '--node-only']);
+  return paths.node24Bin;
 }
 
 async function main() {
   step(process.execPath, ['esbuild.js']);
-  step(process.execPath, [path.join(__dirname, 'demo', 'createDemoDatabase.js'), demo, '--project', project]);
+  const desktop = hasCode();
+  const node = prepare(desktop);
+  step(node, [path.join(__dirname, 'demo', 'createDemoDatabase.js'), demo, '--project', project]);
   fs.mkdirSync(path.join(project, '.vscode'), { recursive: true });
   fs.writeFileSync(path.join(project, '.vscode', 'settings.json'), JSON.stringify({ 'workflowRuns.databasePath': dbPath }, null, 2) + '\n');
-  const stopLive = liveArchon();
+  const live = spawn(node, [path.join(__dirname, 'demo', 'liveArchon.js'), dbPath], { stdio: ['pipe', 'inherit', 'inherit'] });
+  const stopLive = () => live.stdin.end();
 
-  if (hasCode()) {
+  if (desktop) {
     console.log('Opening VS Code with the extension on the demo database…');
     const code = spawn('code', ['--wait', '--new-window', `--extensionDevelopmentPath=${root}`, project], { stdio: 'inherit' });
     code.on('exit', () => {
@@ -61,7 +60,6 @@ async function main() {
     return;
   }
 
-  step('bash', [path.join(__dirname, 'host', 'install.sh')]);
   const { startServer, workbenchUrl } = require('./host/session');
   const server = await startServer({ smokeTestDriver: false });
   const manifest = require(path.join(root, 'package.json'));
@@ -73,7 +71,7 @@ async function main() {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  console.log(`\nWorkflow Runs demo (VS Code in the browser, loopback only):\n\n  ${workbenchUrl(server, { workspace: project })}\n\nThe demo database is ${dbPath}; a simulated Archon writes to it every 5 s. Ctrl+C to stop.`);
+  console.log(`\nWorkflow Runs demo (VS Code in the browser, loopback only):\n\n  ${workbenchUrl(server, { workspace: project })}\n\nThe demo database is ${dbPath}; a simulated Archon writes to it every 5 s, and after 30 s one of its runs stops at a gate. Ctrl+C to stop.`);
 }
 
 main().catch((err) => {

@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import type { GroupKey } from './core/overview';
+import { approve, reject, respond, revealRun } from './vscode/commands/gateActions';
 import { resumeWithArchon } from './vscode/commands/resumeWithArchon';
 import { cancel, resume } from './vscode/commands/runActions';
 import { copyId, filterRuns, openWorkingFolder, selectDatabase, showDetails, toggleScope } from './vscode/commands/viewCommands';
@@ -7,16 +9,25 @@ import { DatabaseWatcher } from './vscode/databaseWatcher';
 import { log } from './vscode/log';
 import { Notifier } from './vscode/notifier';
 import { DETAILS_SCHEME, RunDetailsProvider } from './vscode/runDetailsDocument';
-import type { GroupKey } from './core/overview';
+import { RunNotifications } from './vscode/runNotifications';
+import { RunSource } from './vscode/runSource';
 import { RunStore } from './vscode/runStore';
 import { RunsView } from './vscode/runsView';
+import { StatusBar } from './vscode/statusBar';
+import { StatusWatcher } from './vscode/statusWatcher';
 import { WriteTargets } from './vscode/writeTargets';
 import { Writers } from './vscode/writers';
+import { RunNode } from './vscode/treeViews/nodes';
+
+/** The first status watch waits this long after startup, so that it never competes with it. */
+const FIRST_WATCH_MS = 3000;
 
 /** What `activate()` returns: the live pieces, for the extension's own tests and other extensions. */
 export interface WorkflowRunsApi {
   store: RunStore;
   view: RunsView;
+  watcher: StatusWatcher;
+  statusBar: StatusBar;
   notifier: Notifier;
   /** How long `activate()` took, in milliseconds. */
   activationMs: number;
@@ -24,27 +35,50 @@ export interface WorkflowRunsApi {
 
 export function activate(context: vscode.ExtensionContext): WorkflowRunsApi {
   const started = performance.now();
-  const store = new RunStore();
+  const source = new RunSource();
+  const store = new RunStore(source);
+  const watcher = new StatusWatcher(source, () => store.folders);
   const notifier = new Notifier();
   const writers = new Writers();
-  const view = new RunsView(store);
+  const view = new RunsView(store, watcher);
   const details = new RunDetailsProvider(store);
-  const watcher = new DatabaseWatcher(() => void store.refreshIfVisible());
+  const files = new DatabaseWatcher(() => {
+    void store.refreshIfVisible();
+    void watcher.poke();
+  });
+  const follow = () => files.watch(source.locate().dbPath, config.pollIntervalMs());
+  const onChange = () => {
+    follow();
+    void store.refreshIfVisible();
+    void watcher.poke();
+  };
   const actions = { store, notifier, writers, targets: new WriteTargets(context.globalState) };
   const command = (id: string, run: (...args: unknown[]) => unknown) => vscode.commands.registerCommand(`workflowRuns.${id}`, run);
+  const firstWatch = setTimeout(() => void watcher.poke(), FIRST_WATCH_MS);
+  const statusBar = new StatusBar(watcher);
 
   context.subscriptions.push(
     log,
+    source,
     store,
+    watcher,
     writers,
     view,
     details,
-    watcher,
+    files,
+    statusBar,
+    new RunNotifications(watcher, notifier),
+    { dispose: () => clearTimeout(firstWatch) },
     vscode.workspace.registerTextDocumentContentProvider(DETAILS_SCHEME, details),
     command('refresh', () => store.refresh(true)),
     command('resume', (arg) => resume(actions, arg)),
     command('resumeWithArchon', (arg) => resumeWithArchon(store, notifier, arg)),
     command('cancel', (arg) => cancel(actions, arg)),
+    command('approve', (arg, comment) => approve(actions, arg, comment as string | undefined)),
+    command('reject', (arg, reason) => reject(actions, arg, reason as string | undefined)),
+    command('respond', (arg, decision, text) => respond(actions, arg, decision as string | undefined, text as string | undefined)),
+    command('revealRun', (id) => revealRun(view, notifier, id)),
+    command('revealChild', (arg) => revealRun(view, notifier, arg instanceof RunNode ? arg.run.approval?.childRunId : undefined)),
     command('selectDatabase', () => selectDatabase(store)),
     command('showDetails', (arg) => showDetails(store, notifier, arg)),
     command('copyId', (arg) => copyId(arg)),
@@ -53,18 +87,20 @@ export function activate(context: vscode.ExtensionContext): WorkflowRunsApi {
     command('toggleScope', () => toggleScope(store, notifier)),
     command('showMore', (key) => store.showMore(key as GroupKey)),
     command('openAnyway', () => store.openAnyway()),
-    store.onDidChange(() => watcher.watch(store.dbPath, config.pollIntervalMs())),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (config.affects(e, 'scope')) store.scope = config.scope();
-      if (config.affects(e)) void store.refreshIfVisible();
+      if (config.affects(e)) onChange();
     }),
-    vscode.workspace.onDidChangeWorkspaceFolders(() => void store.refreshIfVisible()),
+    vscode.workspace.onDidChangeWorkspaceFolders(onChange),
+    // A new scope (the toggle) is a new question for the watch.
+    store.onDidChange(() => void watcher.poke()),
   );
+  follow();
 
-  // Nothing is read here: the store reads (on its own thread) when the view is shown or a command needs the data.
+  // Nothing is read here: reads happen on their own thread, when the view shows or the database changes.
   const activationMs = performance.now() - started;
   log.info(`Activated in ${activationMs.toFixed(1)} ms.`);
-  return { store, view, notifier, activationMs };
+  return { store, view, watcher, statusBar, notifier, activationMs };
 }
 
 export function deactivate(): void {}

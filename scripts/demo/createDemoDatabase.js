@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-// Creates an Archon-shaped demo database: runs in every status, a stale orphan, a paused approval
-// gate, child runs, events, and recent commits left in the -wal file (as a live Archon leaves them).
+// Creates an Archon-shaped demo database: runs in every status, a stale orphan, one approval gate
+// of each kind Archon has (approval with declared decisions, interactive loop, write-back, and a
+// parent waiting on a paused child), child runs, events, and recent commits left in the -wal file
+// (as a live Archon leaves them).
 //   node scripts/demo/createDemoDatabase.js <dir> [--project <folder>]
-// Writes <dir>/archon.db and <dir>/archon.db-wal through the sqlite3 shell (a real SQLite).
+// Writes <dir>/archon.db and <dir>/archon.db-wal through node:sqlite (Node >= 22.13; under an older
+// Node it runs itself again with the Node 24 that scripts/host/install.sh installs).
 'use strict';
-const { spawn } = require('node:child_process');
+const { spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -16,34 +19,23 @@ const q = (v) => (v === null || v === undefined ? 'NULL' : typeof v === 'number'
 const ago = (minutes) => `datetime('now', '-${Math.round(minutes * 60)} seconds')`;
 const hex = () => crypto.randomBytes(16).toString('hex');
 
-function runSql(dbPath, sql) {
-  return new Promise((resolve, reject) => {
-    const child = spawn('sqlite3', ['-batch', '-bail', dbPath], { stdio: ['pipe', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`sqlite3: ${err.trim()}`))));
-    child.stdin.end(sql);
-  });
+/** The node:sqlite module, or undefined in a Node without it. */
+function nodeSqlite() {
+  try {
+    return require('node:sqlite');
+  } catch {
+    return undefined;
+  }
 }
 
-/** Runs SQL in a connection that stays open, then copies the files while it is idle: the copy keeps its -wal. */
+/** Runs SQL in a connection that stays open, then copies the files while it is open: the copy keeps its -wal. */
 function commitIntoWal(dbPath, sql, outDir) {
-  return new Promise((resolve, reject) => {
-    const child = spawn('sqlite3', ['-batch', '-bail', dbPath], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.stdout.on('data', (d) => {
-      out += d;
-      if (!out.includes('__committed__')) return;
-      for (const suffix of ['', '-wal']) fs.copyFileSync(dbPath + suffix, path.join(outDir, 'archon.db' + suffix));
-      child.kill('SIGKILL');
-    });
-    child.on('close', () => (out.includes('__committed__') ? resolve() : reject(new Error(`sqlite3: ${err.trim()}`))));
-    child.stdin.write(`PRAGMA wal_autocheckpoint = 0;\n${sql}\nSELECT '__committed__';\n`);
-  });
+  const { DatabaseSync } = nodeSqlite();
+  const db = new DatabaseSync(dbPath);
+  db.exec('PRAGMA wal_autocheckpoint = 0');
+  db.exec(sql);
+  for (const suffix of ['', '-wal']) fs.copyFileSync(dbPath + suffix, path.join(outDir, 'archon.db' + suffix));
+  db.close();
 }
 
 const NODES = require('../archonWorkflows');
@@ -64,14 +56,14 @@ function build(projectDir) {
   });
   let n = 0;
   const runs = [];
-  function run({ workflow, status, startedMin, lastMin, doneMin, error, approval, project = 0, parent, message, steps, outcome }) {
-    const id = hex();
+  function run({ id = hex(), workflow, status, startedMin, lastMin, doneMin, error, approval, extra, project = 0, parent, message, steps, outcome }) {
     n++;
     const cb = codebases[project];
     const worktree = `/home/alice/.archon/workspaces/${cb.name}/worktrees/archon/task-${workflow}-${1763900000000 + n * 7919}`;
     const metadata = { total_cost_usd: Math.round(n * 13.7) / 100, total_tokens_in: 12000 + n * 733, total_tokens_out: 2100 + n * 97 };
     if (error) metadata.error = error;
     if (approval) metadata.approval = approval;
+    Object.assign(metadata, extra);
     sql.push(
       `INSERT INTO remote_agent_workflow_runs (id, conversation_id, codebase_id, workflow_name, user_message, status, outcome, metadata, parent_run_id, started_at, completed_at, last_activity_at, working_path, output_root) VALUES (` +
         [q(id), q(conversations[n % conversations.length]), q(cb.id), q(workflow), q(message ?? `Fix issue #${100 + n}: ${workflow.replace('archon-', '').replace(/-/g, ' ')}`), q(status), q(outcome ?? null), q(JSON.stringify(metadata)), q(parent ?? null), ago(startedMin), doneMin === undefined ? 'NULL' : ago(doneMin), lastMin === null ? 'NULL' : ago(lastMin ?? doneMin ?? startedMin), q(worktree), q(`/home/alice/.archon/workspaces/${cb.name}`)].join(', ') +
@@ -93,9 +85,34 @@ function build(projectDir) {
   }
   run({ workflow: 'archon-fix-github-issue', status: 'running', startedMin: 12, lastMin: 0.5, steps: 5, message: 'Fix issue #214: the export button crashes on empty tables' });
   run({ workflow: 'archon-refactor-safely', status: 'running', startedMin: 60 * 30, lastMin: 60 * 29, steps: 3, message: 'Split the payments module' });
-  run({ workflow: 'archon-interactive-prd', status: 'paused', startedMin: 45, lastMin: 40, steps: 2, approval: { nodeId: 'foundation-gate', message: 'Answer the foundation questions above. Your answers will guide the research phase.', type: 'approval', captureResponse: true }, message: 'PRD for offline sync' });
-  const parent = run({ workflow: 'archon-plan-to-pr', status: 'paused', startedMin: 90, lastMin: 80, steps: 3, approval: { nodeId: 'implement-tasks', message: 'Waiting for the child workflow to finish.', type: 'child_workflow' }, message: 'Plan and ship the CSV importer' });
-  run({ workflow: 'archon-fix-github-issue', status: 'failed', startedMin: 150, doneMin: 131, lastMin: 131, steps: 5, parent, error: "DAG workflow 'archon-fix-github-issue' completed with failures: 'implement': tests failed after 3 attempts", message: 'Implement the CSV parser (child of the plan)' });
+  // One gate of each kind, shaped as Archon's pauseWorkflowRun writes metadata.approval.
+  run({
+    workflow: 'archon-interactive-prd', status: 'paused', startedMin: 45, lastMin: 40, steps: 2, message: 'PRD for offline sync',
+    approval: {
+      nodeId: 'foundation-gate', type: 'approval', captureResponse: true, decisionsAuthored: true,
+      message: 'The foundation answers are in. Go on to research with this scope?',
+      decisions: [{ id: 'approve', label: 'Go on to research' }, { id: 'narrow', label: 'Narrow the scope first' }, { id: 'reject', label: 'Stop here' }],
+    },
+  });
+  run({
+    workflow: 'archon-assist', status: 'paused', startedMin: 25, lastMin: 22, steps: 1, message: 'Tidy up the logging in the sync worker',
+    approval: { nodeId: 'assist', type: 'interactive_loop', iteration: 2, sessionId: null, message: 'Here is the draft of the new log format. What should change before I apply it everywhere?' },
+  });
+  run({
+    workflow: 'archon-refactor-safely', status: 'paused', startedMin: 70, lastMin: 64, steps: 4, project: 1, message: 'Split the payments module (container run)',
+    approval: { nodeId: '__writeback__', type: 'writeback', message: 'Apply the container changes (6 files, +212 −97) to /home/alice/code/gadgets?' },
+    extra: { isolation: 'container', pending_writeback: true },
+  });
+  const child = hex();
+  const parent = run({
+    workflow: 'archon-plan-to-pr', status: 'paused', startedMin: 90, lastMin: 80, steps: 3, message: 'Plan and ship the CSV importer',
+    approval: { nodeId: 'implement-tasks', type: 'child_workflow', childRunId: child, message: "Waiting on the sub-run for node 'implement-tasks'." },
+  });
+  run({
+    id: child, workflow: 'archon-fix-github-issue', status: 'paused', startedMin: 85, lastMin: 60, steps: 4, parent, message: 'Implement the CSV parser (child of the plan)',
+    approval: { nodeId: 'plan', type: 'approval', message: 'Plan: a streaming parser with BOM handling and a 10k-row fixture. Implement it?' },
+  });
+  run({ workflow: 'archon-fix-github-issue', status: 'failed', startedMin: 150, doneMin: 131, lastMin: 131, steps: 5, parent, error: "DAG workflow 'archon-fix-github-issue' completed with failures: 'implement': tests failed after 3 attempts", message: 'An earlier attempt at the CSV parser (child of the plan)' });
   run({ workflow: 'archon-smart-pr-review', status: 'failed', startedMin: 300, doneMin: 290, steps: 3, error: 'Process terminated (SIGINT)', message: 'Review PR #88' });
   run({ workflow: 'archon-fix-github-issue', status: 'pending', startedMin: 1, lastMin: 1, steps: 0, message: 'Fix issue #215: date picker ignores the locale' });
   for (let i = 0; i < 14; i++) {
@@ -107,7 +124,13 @@ function build(projectDir) {
   return { sql: sql.join('\n'), runs, conversations, codebases };
 }
 
-async function main() {
+function main() {
+  if (!nodeSqlite()) {
+    const node24 = require('../host/paths').node24Bin;
+    if (!fs.existsSync(node24)) throw new Error(`Node ${process.version} has no node:sqlite: install Node 22.13 or later, or run scripts/host/install.sh --node-only`);
+    const r = spawnSync(node24, [__filename, ...process.argv.slice(2)], { stdio: 'inherit' });
+    process.exit(r.status ?? 1);
+  }
   const args = process.argv.slice(2);
   const outDir = path.resolve(args[0] ?? path.join(root, '.demo'));
   const projectIdx = args.indexOf('--project');
@@ -119,13 +142,15 @@ async function main() {
   const dbPath = path.join(work, 'archon.db');
   try {
     const { sql, conversations, codebases } = build(project);
-    await runSql(dbPath, `${SCHEMA}\nBEGIN;\n${sql}\nCOMMIT;\n`);
+    const db = new (nodeSqlite().DatabaseSync)(dbPath);
+    db.exec(`${SCHEMA}\nBEGIN;\n${sql}\nCOMMIT;`);
+    db.close();
     // The newest activity stays in the -wal, as a running Archon leaves it.
     const late = [
       `INSERT INTO remote_agent_workflow_runs (id, conversation_id, codebase_id, workflow_name, user_message, status, metadata, started_at, last_activity_at, working_path) VALUES (${q(hex())}, ${q(conversations[0])}, ${q(codebases[0].id)}, 'archon-validate-pr', 'Validate PR #91 before merge', 'running', '{}', ${ago(3)}, ${ago(0.2)}, ${q(path.join(project, '.worktrees', 'validate-91'))});`,
       `UPDATE remote_agent_workflow_runs SET last_activity_at = datetime('now') WHERE status = 'running' AND last_activity_at > datetime('now', '-1 hour');`,
     ].join('\n');
-    await commitIntoWal(dbPath, late, outDir);
+    commitIntoWal(dbPath, late, outDir);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
@@ -133,7 +158,9 @@ async function main() {
   console.log(`demo database: ${path.join(outDir, 'archon.db')} (${walSize} bytes of commits in its -wal); project folder: ${project}`);
 }
 
-main().catch((err) => {
+try {
+  main();
+} catch (err) {
   console.error(`createDemoDatabase: ${err.message}`);
   process.exit(1);
-});
+}

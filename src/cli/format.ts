@@ -30,6 +30,14 @@ export function formatList(runs: RunSummary[], counts: StatusCounts): string {
   return lines.join('\n');
 }
 
+/** A paused run's gate: its kind and node, and whether it waits on a person. */
+function gateLine(run: RunDetails): string | null {
+  const gate = run.approval;
+  if (run.status !== 'paused' || !gate) return null;
+  const what = `${gate.type ?? 'approval'}${gate.nodeId ? ` at node ${gate.nodeId}` : ''}`;
+  return run.openGate ? `${what} (waiting for you: archon workflow approve|reject ${run.id.slice(0, 8)})` : what;
+}
+
 export function formatDetails(run: RunDetails, events: RunEvent[], children: RunSummary[]): string {
   const rows: [string, string | number | null][] = [
     ['ID', run.id],
@@ -46,7 +54,10 @@ export function formatDetails(run: RunDetails, events: RunEvent[], children: Run
     ['Working path', run.workingPath],
     ['Parent run', run.parentRunId],
     ['Error', run.error],
-    ['Approval', run.approval ? [run.approval.type, run.approval.message].filter(Boolean).join(': ') : null],
+    ['Gate', gateLine(run)],
+    ['Question', run.status === 'paused' ? (run.approval?.message ?? null) : null],
+    ['Decisions', run.status === 'paused' && run.approval?.decisions.length ? run.approval.decisions.map((d) => d.id).join(', ') : null],
+    ['Waits on', run.status === 'paused' ? (run.approval?.childRunId ?? null) : null],
     ['Message', run.userMessage],
   ];
   const lines = rows.filter(([, v]) => v !== null && v !== '').map(([k, v]) => `${pad(k + ':', 15)}${printable(String(v))}`);

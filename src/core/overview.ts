@@ -27,6 +27,8 @@ export interface Overview {
   groups: Group[];
   hasResumable: boolean;
   hasCancellable: boolean;
+  /** Runs paused at a gate that waits on a person. */
+  openGates: number;
 }
 
 /** What the snapshot tells about which pages changed (see `SnapshotFile`). */
@@ -87,7 +89,7 @@ function limitsOf(request: OverviewRequest, keys: GroupKey[]): Record<string, nu
 function addTallies(a: Tally, b: Tally): Tally {
   const counts = { ...a.counts };
   for (const [status, n] of Object.entries(b.counts)) counts[status] = (counts[status] ?? 0) + n;
-  return { counts, resumable: a.resumable + b.resumable, cancellable: a.cancellable + b.cancellable, turnsStaleFrom: null };
+  return { counts, resumable: a.resumable + b.resumable, cancellable: a.cancellable + b.cancellable, openGates: a.openGates + b.openGates, turnsStaleFrom: null };
 }
 
 /** The overview from a tally and the span of rows its groups' runs are ranked in. */
@@ -99,6 +101,7 @@ function assemble(reader: RunReader, request: OverviewRequest, tally: Tally, spa
     groups: shown.map((g) => ({ ...g, runs: newest[g.key] ?? [] })),
     hasResumable: tally.resumable > 0,
     hasCancellable: tally.cancellable > 0,
+    openGates: tally.openGates,
   };
 }
 

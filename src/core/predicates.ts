@@ -57,3 +57,20 @@ export function cancellablePredicate(alias?: string): Predicate {
     params: {},
   };
 }
+
+/**
+ * A run paused at a gate that waits on a person: paused, its gate not yet resolved (Archon's
+ * `unresolvedGateClause`: no `metadata.approval.resolved`), and not a parent that only waits on a
+ * child run (`child_workflow`: the child's own gate is the one to answer). Malformed metadata is
+ * read as no resolution, never as an error.
+ */
+export function openGatePredicate(alias?: string): Predicate {
+  const status = column(alias, 'status');
+  const metadata = column(alias, 'metadata');
+  const field = (path: string) => `(CASE WHEN json_valid(${metadata}) THEN json_extract(${metadata}, '${path}') END)`;
+  // CASE, not AND: only paused runs' metadata is parsed, in a count over every run too.
+  return {
+    sql: `(CASE WHEN ${status} = 'paused' THEN ${field('$.approval.resolved')} IS NULL AND coalesce(${field('$.approval.type')}, '') <> 'child_workflow' ELSE 0 END)`,
+    params: {},
+  };
+}

@@ -1,6 +1,7 @@
 import type { Overview, OverviewRequest } from './overview';
 import type { IdResolution, RunReader } from './runReader';
 import type { RunDetails, RunEvent, RunFilter, RunHistory, RunSummary } from './runModel';
+import { readStatusWatch, type StatusWatch, type WatchRequest } from './statusWatch';
 
 /** The reads the extension asks of its reader thread: argument and result of each. */
 export interface ReaderCalls {
@@ -11,6 +12,7 @@ export interface ReaderCalls {
   events: [string, RunEvent[]];
   children: [string, RunSummary[]];
   resolveId: [string, IdResolution];
+  watch: [WatchRequest, StatusWatch];
 }
 export type ReaderCall = keyof ReaderCalls;
 
@@ -22,4 +24,5 @@ export const READER_CALLS: { [M in Exclude<ReaderCall, 'overview'>]: (reader: Ru
   events: (reader, id) => reader.events(id),
   children: (reader, id) => reader.children(id),
   resolveId: (reader, input) => reader.resolveId(input),
+  watch: (reader, request) => readStatusWatch(reader, request),
 };

@@ -1,10 +1,20 @@
 /** Archon's run statuses. Rows may hold others; those are shown as they are. */
 export const STATUSES = ['running', 'paused', 'failed', 'pending', 'completed', 'cancelled'] as const;
 
-/** What the approval gate of a paused run asks (from `metadata.approval`). */
+/** The gate a paused run stops at (Archon's `ApprovalContext` in `metadata.approval`). */
 export interface ApprovalGate {
+  /** `approval`, `interactive_loop`, `writeback` or `child_workflow`; null on gates older than the field. */
   type: string | null;
+  /** The workflow node that paused (`__writeback__` for the write-back gate). */
+  nodeId: string | null;
+  /** The question for the person. */
   message: string | null;
+  /** For `child_workflow`: the paused child run that holds the real gate. */
+  childRunId: string | null;
+  /** For `interactive_loop`: the loop iteration it paused at. */
+  iteration: number | null;
+  /** The decisions the gate declared (answered with Respond), when its author declared them. */
+  decisions: { id: string; label: string | null }[];
 }
 
 export interface RunSummary {
@@ -17,6 +27,8 @@ export interface RunSummary {
   interrupted: boolean;
   /** Cancel would change it. */
   cancellable: boolean;
+  /** Paused at a gate that waits on a person (see `openGatePredicate`). */
+  openGate: boolean;
   outcome: string | null;
   startedAt: string | null;
   lastActivityAt: string | null;
@@ -72,6 +84,8 @@ export interface RunFilter {
   resumable?: boolean;
   /** Only runs Cancel would change (the cancel guard's own predicate). */
   cancellable?: boolean;
+  /** Only runs paused at a gate that waits on a person. */
+  openGate?: boolean;
   /** Only runs whose codebase folder or working path is inside one of these folders. */
   folders?: string[];
   limit?: number;
@@ -103,11 +117,29 @@ export function metadataError(metadata: unknown): string | null {
   return isObject(metadata) ? stringOrNull(metadata.error) : null;
 }
 
+const KNOWN_GATES = ['approval', 'interactive_loop', 'writeback', 'child_workflow'];
+
 export function metadataApproval(metadata: unknown): ApprovalGate | null {
   if (!isObject(metadata) || !isObject(metadata.approval)) return null;
   const a = metadata.approval;
+  const decisions = a.decisionsAuthored === true && Array.isArray(a.decisions) ? a.decisions : [];
   return {
     type: stringOrNull(a.type),
+    nodeId: stringOrNull(a.nodeId),
     message: stringOrNull(a.message),
+    childRunId: stringOrNull(a.childRunId),
+    iteration: typeof a.iteration === 'number' ? a.iteration : null,
+    decisions: decisions.filter(isObject).flatMap((d) => (typeof d.id === 'string' && d.id ? [{ id: d.id, label: stringOrNull(d.label) }] : [])),
   };
+}
+
+/**
+ * What Archon's CLI can do with a run's open gate: approve or reject it (an approval, interactive
+ * loop or write-back gate with its node and question, as Archon requires), and respond to it (an
+ * interactive loop takes free text; a gate with declared decisions takes one of them).
+ */
+export function gateActions(run: Pick<RunSummary, 'openGate' | 'approval'>): { decide: boolean; respond: boolean } {
+  const gate = run.approval;
+  const decide = run.openGate && !!gate?.nodeId && gate.message !== null && (gate.type === null || KNOWN_GATES.includes(gate.type));
+  return { decide, respond: decide && (gate!.type === 'interactive_loop' || gate!.decisions.length > 0) };
 }

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { toIsoUtc } from './dates';
-import { cancellablePredicate, type Params, resumablePredicate, staleRunningPredicate, turnsStaleFrom } from './predicates';
+import { cancellablePredicate, openGatePredicate, type Params, resumablePredicate, staleRunningPredicate, turnsStaleFrom } from './predicates';
 import type { Queryable, Row, SqlValue } from './queryable';
 import {
   metadataApproval,
@@ -28,6 +28,8 @@ export interface Tally {
   counts: StatusCounts;
   resumable: number;
   cancellable: number;
+  /** Runs paused at a gate that waits on a person. */
+  openGates: number;
   /** The first `last_activity_at` among running runs to turn stale as time passes (staleness changes the counts). */
   turnsStaleFrom: SqlValue;
 }
@@ -88,6 +90,7 @@ export class RunReader {
     const resumable = resumablePredicate('r');
     const stale = staleRunningPredicate('r');
     const cancellable = cancellablePredicate('r');
+    const gate = openGatePredicate('r');
     const hasCodebaseName = this.schema.codebases?.has('name') && this.schema.runs.has('codebase_id');
     const hasCodebaseCwd = this.schema.codebases?.has('default_cwd') && this.schema.runs.has('codebase_id');
     const hasPlatform = this.schema.conversations?.has('platform_type') && this.schema.runs.has('conversation_id');
@@ -99,6 +102,7 @@ export class RunReader {
       `${resumable.sql} AS resumable`,
       `${stale.sql} AS interrupted`,
       `${cancellable.sql} AS cancellable`,
+      `${gate.sql} AS open_gate`,
       ...[
         'outcome', 'started_at', 'last_activity_at', 'completed_at', 'working_path', 'output_root',
         'codebase_id', 'conversation_id', 'parent_run_id', 'user_message', 'current_step_index',
@@ -143,6 +147,7 @@ export class RunReader {
     for (const [wanted, predicate] of [
       [filter.resumable, resumablePredicate('r')],
       [filter.cancellable, cancellablePredicate('r')],
+      [filter.openGate, openGatePredicate('r')],
     ] as const) {
       if (!wanted) continue;
       clauses.push(predicate.sql);
@@ -199,21 +204,24 @@ export class RunReader {
     const stale = staleRunningPredicate('r');
     const resumable = resumablePredicate('r');
     const cancellable = cancellablePredicate('r');
+    const gate = openGatePredicate('r');
     const watch = turnsStaleFrom('r');
     const where = this.where(filter, false, span);
     const rows = this.all(
       `SELECT r.status AS status, ${stale.sql} AS interrupted, count(*) AS n, sum(${resumable.sql}) AS resumable,` +
-        ` sum(${cancellable.sql}) AS cancellable, min(min(${watch.sql})) OVER () AS watch FROM ${RUNS} r NOT INDEXED${where.sql} GROUP BY 1, 2`,
+        ` sum(${cancellable.sql}) AS cancellable, sum(${gate.sql}) AS open_gates, min(min(${watch.sql})) OVER () AS watch` +
+        ` FROM ${RUNS} r NOT INDEXED${where.sql} GROUP BY 1, 2`,
       { ...stale.params, ...resumable.params, ...cancellable.params, ...watch.params, ...where.params },
     );
     // Every row carries the smallest over all of them.
-    const tally: Tally = { counts: {}, resumable: 0, cancellable: 0, turnsStaleFrom: rows[0]?.watch ?? null };
+    const tally: Tally = { counts: {}, resumable: 0, cancellable: 0, openGates: 0, turnsStaleFrom: rows[0]?.watch ?? null };
     for (const row of rows) {
       const status = String(row.status);
       tally.counts[status] = (tally.counts[status] ?? 0) + Number(row.n);
       if (row.interrupted) tally.counts.interrupted = (tally.counts.interrupted ?? 0) + Number(row.n);
       tally.resumable += Number(row.resumable);
       tally.cancellable += Number(row.cancellable);
+      tally.openGates += Number(row.open_gates);
     }
     return tally;
   }
@@ -271,6 +279,33 @@ export class RunReader {
     );
     for (const row of rows) (out[String(row.grp)] ??= []).push(toSummary(row));
     return out;
+  }
+
+  /** The rowids of every run with this status (from the status index alone, where there is one). */
+  rowidsWithStatus(status: string): number[] {
+    return this.all(`SELECT rowid AS rid FROM ${RUNS} WHERE status = :status`, { status }).map((row) => Number(row.rid));
+  }
+
+  /** Running and paused runs matching the filter, by id: whether each is interrupted, or at an open gate. */
+  liveRuns(filter: RunFilter = {}): { id: string; status: string; interrupted: boolean; openGate: boolean }[] {
+    const stale = staleRunningPredicate('r');
+    const gate = openGatePredicate('r');
+    const where = this.where({ ...filter, statuses: ['running', 'paused'] });
+    return this.all(`SELECT r.id AS id, r.status AS status, ${stale.sql} AS interrupted, ${gate.sql} AS open_gate FROM ${RUNS} r${where.sql}`, {
+      ...stale.params,
+      ...where.params,
+    }).map((row) => ({ id: String(row.id), status: String(row.status), interrupted: row.interrupted === 1, openGate: row.open_gate === 1 }));
+  }
+
+  /** The runs with these rowids or ids that match the filter. */
+  summaries(filter: RunFilter, keys: { rowids?: number[]; ids?: string[] }): RunSummary[] {
+    if (!keys.rowids?.length && !keys.ids?.length) return [];
+    const select = this.selectList();
+    const where = this.where(filter);
+    const params: Params = { ...select.params, ...where.params, rowids: JSON.stringify(keys.rowids ?? []), ids: JSON.stringify(keys.ids ?? []) };
+    const wanted = '(r.rowid IN (SELECT value FROM json_each(:rowids)) OR r.id IN (SELECT value FROM json_each(:ids)))';
+    const sql = `SELECT ${select.sql} FROM ${RUNS} r${this.joins}${where.sql ? `${where.sql} AND ${wanted}` : ` WHERE ${wanted}`}`;
+    return this.all(sql, params).map((row) => toSummary(row));
   }
 
   getRun(id: string): RunDetails | undefined {
@@ -351,6 +386,7 @@ function toSummary(row: Row): RunSummary {
     resumable: row.resumable === 1,
     interrupted: row.interrupted === 1,
     cancellable: row.cancellable === 1,
+    openGate: row.open_gate === 1,
     outcome: str(row.outcome),
     startedAt: toIsoUtc(row.started_at),
     lastActivityAt: toIsoUtc(row.last_activity_at),

@@ -23,6 +23,8 @@ export function databasePathChosenByWorkspace(): boolean {
 }
 
 export type Scope = 'workspace' | 'all';
+/** Which runs' changes notify: none, failures and gates (and interrupted runs), or completions too. */
+export type Notifications = 'off' | 'failuresAndApprovals' | 'all';
 
 export const config = {
   scope: (): Scope => (get<string>('scope', 'workspace') === 'all' ? 'all' : 'workspace'),
@@ -31,6 +33,11 @@ export const config = {
   sqlite3Path: (): string => get('sqlite3Path', 'sqlite3'),
   archonPath: (): string => get('archonPath', 'archon').trim() || 'archon',
   pollIntervalMs: (): number => Math.max(0, get('pollIntervalSeconds', 5)) * 1000,
+  notifications: (): Notifications => {
+    const value = get<string>('notifications', 'failuresAndApprovals');
+    return value === 'off' || value === 'all' ? value : 'failuresAndApprovals';
+  },
+  statusBar: (): boolean => get('statusBar', true),
   largeDatabaseThresholdBytes: (): number => Math.max(0, get('largeDatabaseThresholdMB', 1024)) * 1024 * 1024,
   async setDatabasePath(value: string): Promise<void> {
     await vscode.workspace.getConfiguration(SECTION).update('databasePath', value, vscode.ConfigurationTarget.Global);

@@ -1,15 +1,16 @@
+import * as vscode from 'vscode';
 import { plainText } from './untrustedText';
 import type { RunSummary } from '../core/runModel';
 
 /** "3 min ago", "2 h ago", "5 d ago" from an ISO UTC date. */
 export function relative(iso: string | null, now = Date.now()): string {
-  if (!iso) return 'unknown time';
+  if (!iso) return vscode.l10n.t('unknown time');
   const seconds = Math.round((now - Date.parse(iso)) / 1000);
-  if (seconds < 0) return 'in the future';
-  if (seconds < 60) return 'just now';
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
-  if (seconds < 86400) return `${Math.floor(seconds / 3600)} h ago`;
-  return `${Math.floor(seconds / 86400)} d ago`;
+  if (seconds < 0) return vscode.l10n.t('in the future');
+  if (seconds < 60) return vscode.l10n.t('just now');
+  if (seconds < 3600) return vscode.l10n.t('{0} min ago', Math.floor(seconds / 60));
+  if (seconds < 86400) return vscode.l10n.t('{0} h ago', Math.floor(seconds / 3600));
+  return vscode.l10n.t('{0} d ago', Math.floor(seconds / 86400));
 }
 
 /** An absolute date in the user's local time. */
@@ -37,10 +38,27 @@ export function runName(run: Pick<RunSummary, 'workflowName' | 'id'>): string {
 }
 
 export function statusText(run: Pick<RunSummary, 'status' | 'interrupted'>): string {
-  return run.interrupted ? 'interrupted — resumable' : run.status;
+  return run.interrupted ? vscode.l10n.t('interrupted — resumable') : run.status;
 }
 
 export function shorten(text: string, max: number): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/** A gate's kind in words ("approval" for gates older than the field). */
+export function gateKind(type: string | null): string {
+  switch (type) {
+    case 'interactive_loop':
+      return vscode.l10n.t('interactive loop');
+    case 'writeback':
+      return vscode.l10n.t('write-back');
+    case 'child_workflow':
+      return vscode.l10n.t('child workflow');
+    case null:
+    case 'approval':
+      return vscode.l10n.t('approval');
+    default:
+      return type;
+  }
 }

@@ -14,7 +14,7 @@ export interface Shown {
 /**
  * Every notification and confirmation the extension shows goes through here: one place for the
  * wording's shape, a log line for each, and a record the tests read (`shown`). Tests may answer
- * modal confirmations through `answer`.
+ * confirmations, and press a notification's button, through `answer`.
  */
 export class Notifier {
   readonly shown: Shown[] = [];
@@ -29,7 +29,9 @@ export class Notifier {
     this.record({ level, message, items, modal: false });
     const fn =
       level === 'info' ? vscode.window.showInformationMessage : level === 'warning' ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
-    return fn(message, ...items);
+    const toast = fn(message, ...items);
+    const pressed = this.answer?.({ level, message, items, modal: false });
+    return pressed === undefined ? toast : Promise.resolve(pressed);
   }
 
   /** A modal question with one confirming button; true only when that button was chosen. */

@@ -1,15 +1,11 @@
-import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { locateDatabase } from '../core/databaseLocation';
 import { isProblem, messageOf, WorkflowRunsError } from '../core/errors';
 import type { GroupKey, Overview } from '../core/overview';
-import { ReaderClient } from '../core/readerClient';
-import type { GuardOptions } from '../core/readGuards/selectReadGuard';
-import type { ReadStats } from '../core/snapshotDatabase';
 import type { ReaderCall, ReaderCalls } from '../core/readerCalls';
 import type { RunFilter } from '../core/runModel';
-import { config, databasePathSetting, type Scope } from './configuration';
+import { config, type Scope } from './configuration';
 import { log } from './log';
+import type { RunSource } from './runSource';
 
 /** How long the view stays hidden before the reader thread is ended to give its memory back. */
 const IDLE_RELEASE_MS = 5 * 60 * 1000;
@@ -27,41 +23,6 @@ export type StoreState =
 export interface ViewFilter {
   statuses: string[];
   text: string;
-}
-
-function fileStat(file: string): fs.Stats | undefined {
-  try {
-    return fs.statSync(file);
-  } catch {
-    return undefined;
-  }
-}
-
-const signature = (s: fs.Stats | undefined) => (s ? `${s.ino}:${s.size}:${s.mtimeMs}` : 'none');
-
-function size(bytes: number): string {
-  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
-  return bytes >= 1024 ** 2 ? `${Math.round(bytes / 1024 ** 2)} MB` : `${Math.round(bytes / 1024)} KB`;
-}
-
-/**
- * How reads are guarded: by node:sqlite, else the sqlite3 shell the user configured. In Restricted
- * Mode only by node:sqlite, which starts no program.
- */
-function guardOptions(): GuardOptions {
-  return { guard: vscode.workspace.isTrusted ? 'auto' : 'node-sqlite', sqlite3Path: config.sqlite3Path() };
-}
-
-let lastUnguarded = '';
-
-/** Every read at debug level; a read without a guard, and why, at info level once per reason. */
-function logRead(dbPath: string, stats: ReadStats): void {
-  const how = stats.path === 'guarded' ? `guarded by ${stats.guard} for ${stats.heldMs!.toFixed(1)} ms` : `unguarded, ${stats.attempts} attempt(s)`;
-  log.debug(`read ${dbPath}: ${how}; ${stats.mode}, ${stats.walFrames} log frames, ${stats.bytesRead} main-file bytes`);
-  if (stats.path === 'unguarded' && stats.guard !== lastUnguarded) {
-    log.info(`reading ${dbPath} without a read guard: ${stats.guard}. Reads are checked and retried when a checkpoint races them (up to 2 s).`);
-  }
-  lastUnguarded = stats.path === 'unguarded' ? stats.guard : '';
 }
 
 /**
@@ -83,10 +44,9 @@ export class RunStore implements vscode.Disposable {
   private again = false;
   private lastKey = '';
   private lastData = '';
-  private readonly reader = new ReaderClient();
   private idle: NodeJS.Timeout | undefined;
-  /** Databases above the size threshold that the user chose to open anyway. */
-  private readonly largeAccepted = new Set<string>();
+
+  constructor(private readonly source: RunSource) {}
 
   get dbPath(): string | undefined {
     return this.state.kind === 'loading' ? undefined : this.state.dbPath;
@@ -120,7 +80,7 @@ export class RunStore implements vscode.Disposable {
     clearTimeout(this.idle);
     // Hidden for a while: the reader thread and the pages it holds are let go; showing the view
     // again starts a new one (a first read, not a refresh).
-    if (!visible) this.idle = setTimeout(() => this.reader.release(), IDLE_RELEASE_MS);
+    if (!visible) this.idle = setTimeout(() => this.source.release(), IDLE_RELEASE_MS);
     if (visible && this.stale) void this.refresh();
   }
 
@@ -154,45 +114,32 @@ export class RunStore implements vscode.Disposable {
     return this.inFlight;
   }
 
-  private location() {
-    return locateDatabase({ explicitPath: databasePathSetting(), cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath });
-  }
-
-  /** Opens a database above the size threshold (the user's "Open Anyway"). */
+  /** Opens a database above the size threshold (the person's "Open Anyway"). */
   openAnyway(): Promise<void> {
-    if (this.dbPath) this.largeAccepted.add(this.dbPath);
+    if (this.dbPath) this.source.openAnyway(this.dbPath);
     return this.refresh(true);
   }
 
   /** One read on the reader thread, against the database the tree shows. */
   async read<M extends ReaderCall>(call: M, arg: ReaderCalls[M][0]): Promise<ReaderCalls[M][1]> {
-    if (this.state.kind !== 'ready') throw new WorkflowRunsError('no-database', 'No workflow-runs database is loaded.');
-    return (await this.reader.read(this.state.dbPath, guardOptions(), call, arg)).value;
+    if (this.state.kind !== 'ready') throw new WorkflowRunsError('no-database', vscode.l10n.t('No workflow-runs database is loaded.'));
+    return (await this.source.read(this.state.dbPath, call, arg)).value;
   }
 
   private async load(force: boolean): Promise<void> {
-    const location = this.location();
-    const { dbPath } = location;
-    if (location.postgresConfiguredIn) {
-      return this.set({ kind: 'postgres', dbPath, message: `Archon uses PostgreSQL (DATABASE_URL in ${location.postgresConfiguredIn}).` });
+    const file = this.source.check();
+    if ('kind' in file) {
+      this.lastKey = this.lastData = '';
+      return this.set(file);
     }
-    const main = fileStat(dbPath);
-    const wal = fileStat(`${dbPath}-wal`);
+    const { dbPath } = file;
     const view = JSON.stringify([dbPath, this.scope, this.filter, [...this.limits], config.runsPerGroup()]);
-    const key = `${view}:${signature(main)}:${signature(wal)}`;
+    const key = `${view}:${file.signature}`;
     if (!force && key === this.lastKey) return;
     this.lastKey = key;
-    const bytes = (main?.size ?? 0) + (wal?.size ?? 0);
-    const threshold = config.largeDatabaseThresholdBytes();
-    // Asked once, before the first read: a database that grows past it while shown stays shown.
-    const shown = this.state.kind === 'ready' && this.state.dbPath === dbPath;
-    if (threshold > 0 && bytes > threshold && !shown && !this.largeAccepted.has(dbPath)) {
-      const message = `This database is ${size(bytes)}, above the ${size(threshold)} threshold. Opening it may take a while.`;
-      return this.set({ kind: 'too-large', dbPath, message });
-    }
     let read;
     try {
-      read = await this.reader.read(dbPath, guardOptions(), 'overview', {
+      read = await this.source.read(dbPath, 'overview', {
         base: this.baseFilter(),
         statuses: this.filter.statuses,
         limits: Object.fromEntries(this.limits),
@@ -201,13 +148,12 @@ export class RunStore implements vscode.Disposable {
     } catch (err) {
       this.lastKey = this.lastData = '';
       log.warn(`reading ${dbPath}: ${messageOf(err)}`);
-      if (isProblem(err, 'no-database')) return this.set({ kind: 'no-database', dbPath, message: `No database at ${dbPath}.` });
+      if (isProblem(err, 'no-database')) return this.set({ kind: 'no-database', dbPath, message: vscode.l10n.t('No database at {0}.', dbPath) });
       // Keep showing the last good data: the next change of the files brings a new read.
       if ((isProblem(err, 'unstable') || isProblem(err, 'busy')) && this.state.kind === 'ready') return;
       return this.set({ kind: 'unreadable', dbPath, message: messageOf(err) });
     }
-    const { value: overview, fingerprint, stats } = read;
-    logRead(dbPath, stats);
+    const { value: overview, fingerprint } = read;
     // The files were touched but the committed data is the same (e.g. a checkpoint): nothing to redraw.
     const data = `${view}:${fingerprint}`;
     if (!force && data === this.lastData && this.state.kind === 'ready') return;
@@ -223,7 +169,6 @@ export class RunStore implements vscode.Disposable {
 
   dispose(): void {
     clearTimeout(this.idle);
-    this.reader.dispose();
     this.changed.dispose();
   }
 }

@@ -56,9 +56,11 @@ describe('Workflow Runs in Restricted Mode', function () {
     assert.equal(a.store.dbPath, db.path);
   });
 
-  for (const command of ['resume', 'cancel', 'resumeWithArchon']) {
+  for (const command of ['resume', 'cancel', 'resumeWithArchon', 'approve', 'reject', 'respond']) {
     it(`refuses ${command} with the one message, and writes and starts nothing`, async () => {
-      const id = await insertRun(db, { status: 'failed', working_path: tempDir() });
+      // A run at an open gate, which every one of these commands could otherwise act on.
+      const gate = { approval: { nodeId: 'loop', message: 'What next?', type: 'interactive_loop' } };
+      const id = await insertRun(db, { status: 'paused', working_path: tempDir(), metadata: JSON.stringify(gate) });
       await useDatabase(a, db.path);
       const before = await runRow(db, id);
       a.notifier.shown.length = 0;

@@ -40,6 +40,7 @@ describe('npm run package', function () {
       'extension/media/icon.png',
       'extension/media/runs.svg',
       'extension/package.json',
+      'extension/package.nls.json',
       'extension/readme.md',
     ]);
   });

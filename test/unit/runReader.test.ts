@@ -93,7 +93,8 @@ describe('RunReader', function () {
       ('e4', ${lit(parent)}, 'approval_requested', 'gate', '{not json', '2026-03-01 10:00:01')`);
     await SnapshotDatabase.readOnce(db.path, (r) => {
       const run = r.getRun(parent)!;
-      assert.deepEqual(run.approval, { type: 'approval', message: 'Approve the plan?' });
+      assert.deepEqual(run.approval, { type: 'approval', nodeId: 'gate', message: 'Approve the plan?', childRunId: null, iteration: null, decisions: [] });
+      assert.equal(run.openGate, true);
       assert.equal(run.metadataValid, true);
       const events = r.events(parent);
       assert.deepEqual(events.map((e) => e.id), ['e1', 'e3', 'e4']);

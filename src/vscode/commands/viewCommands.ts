@@ -6,18 +6,17 @@ import type { Notifier } from '../notifier';
 import type { RunStore } from '../runStore';
 import { detailsUri } from '../runDetailsDocument';
 import { RunNode } from '../treeViews/nodes';
-import { plainText } from '../untrustedText';
 import { chooseRun } from './pickRun';
 
 export async function filterRuns(store: RunStore): Promise<void> {
   const current = new Set(store.filter.statuses);
   const picked = await vscode.window.showQuickPick(
     [...STATUSES, 'other'].map((status) => ({ label: status, picked: current.has(status) })),
-    { canPickMany: true, placeHolder: 'Show which statuses? (none = all)' },
+    { canPickMany: true, placeHolder: vscode.l10n.t('Show which statuses? (none = all)') },
   );
   if (!picked) return;
   const text = await vscode.window.showInputBox({
-    prompt: 'Only runs whose workflow name or message contains this text, or whose id starts with it (empty = any)',
+    prompt: vscode.l10n.t('Only runs whose workflow name or message contains this text, or whose id starts with it (empty = any)'),
     value: store.filter.text,
   });
   if (text === undefined) return;
@@ -27,16 +26,16 @@ export async function filterRuns(store: RunStore): Promise<void> {
 
 export async function toggleScope(store: RunStore, notifier: Notifier): Promise<void> {
   store.scope = store.scope === 'workspace' ? 'all' : 'workspace';
-  if (store.scope === 'workspace' && !store.folders) void notifier.show('info', 'No folder is open, so all runs are shown.');
+  if (store.scope === 'workspace' && !store.folders) void notifier.show('info', vscode.l10n.t('No folder is open, so all runs are shown.'));
   await store.refresh(true);
 }
 
 export async function selectDatabase(store: RunStore): Promise<void> {
   const picked = await vscode.window.showOpenDialog({
     canSelectMany: false,
-    openLabel: 'Use Database',
-    title: 'Select the Archon database (archon.db)',
-    filters: { 'SQLite databases': ['db', 'sqlite', 'sqlite3'], 'All files': ['*'] },
+    openLabel: vscode.l10n.t('Use Database'),
+    title: vscode.l10n.t('Select the Archon database (archon.db)'),
+    filters: { [vscode.l10n.t('SQLite databases')]: ['db', 'sqlite', 'sqlite3'], [vscode.l10n.t('All files')]: ['*'] },
   });
   if (!picked?.[0]) return;
   await config.setDatabasePath(picked[0].fsPath);
@@ -44,7 +43,7 @@ export async function selectDatabase(store: RunStore): Promise<void> {
 }
 
 export async function showDetails(store: RunStore, notifier: Notifier, arg?: unknown): Promise<void> {
-  const run = await chooseRun(store, notifier, arg, {}, 'Show which run?');
+  const run = await chooseRun(store, notifier, arg, {}, vscode.l10n.t('Show which run?'));
   if (!run) return;
   const doc = await vscode.workspace.openTextDocument(detailsUri(run));
   await vscode.window.showTextDocument(doc, { preview: true });
@@ -53,14 +52,14 @@ export async function showDetails(store: RunStore, notifier: Notifier, arg?: unk
 export async function copyId(arg?: unknown): Promise<void> {
   if (!(arg instanceof RunNode)) return;
   await vscode.env.clipboard.writeText(arg.run.id);
-  vscode.window.setStatusBarMessage(`Copied run ID ${arg.run.id}`, 3000);
+  vscode.window.setStatusBarMessage(vscode.l10n.t('Copied run ID {0}', arg.run.id), 3000);
 }
 
 export async function openWorkingFolder(notifier: Notifier, arg?: unknown): Promise<void> {
   if (!(arg instanceof RunNode) || !arg.run.workingPath) return;
   const folder = arg.run.workingPath;
   if (!fs.existsSync(folder)) {
-    void notifier.show('warning', `The working folder ${plainText(folder)} no longer exists (its worktree was probably removed).`);
+    void notifier.show('warning', vscode.l10n.t('The working folder {0} no longer exists (its worktree was probably removed).', folder));
     return;
   }
   await vscode.commands.executeCommand('vscode.openFolder', vscode.Uri.file(folder), { forceNewWindow: true });

@@ -4,6 +4,7 @@ import type { RunSummary } from '../../core/runModel';
 /** Icon and color per status; the one place that maps a run's state to how it looks. */
 const ICONS: Record<string, [icon: string, color: string]> = {
   interrupted: ['debug-disconnect', 'charts.orange'],
+  gate: ['bell-dot', 'charts.yellow'],
   running: ['sync~spin', 'charts.blue'],
   paused: ['debug-pause', 'charts.yellow'],
   failed: ['error', 'testing.iconFailed'],
@@ -12,7 +13,7 @@ const ICONS: Record<string, [icon: string, color: string]> = {
   cancelled: ['circle-slash', 'descriptionForeground'],
 };
 
-export function statusIcon(run: Pick<RunSummary, 'status' | 'interrupted'>): vscode.ThemeIcon {
-  const entry = ICONS[run.interrupted ? 'interrupted' : run.status];
+export function statusIcon(run: Pick<RunSummary, 'status' | 'interrupted' | 'openGate'>): vscode.ThemeIcon {
+  const entry = ICONS[run.interrupted ? 'interrupted' : run.openGate ? 'gate' : run.status];
   return entry ? new vscode.ThemeIcon(entry[0], new vscode.ThemeColor(entry[1])) : new vscode.ThemeIcon('question');
 }

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { messageOf } from '../../core/errors';
 import { log } from '../log';
 import type { RunStore } from '../runStore';
+import type { GroupKey } from '../../core/overview';
 import { EventNode, EventsNode, GroupNode, MessageNode, type Node, RunNode, ShowMoreNode } from './nodes';
 
 /** The Runs view: status groups, runs, and under each run its child runs and its events. */
@@ -22,7 +23,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
   getChildren(node?: Node): Node[] | Promise<Node[]> {
     const state = this.store.state;
     if (state.kind !== 'ready') return [];
-    if (!node) return state.groups.map((g) => new GroupNode(g.key, g.count, g.runs, g.key === 'running' ? (state.counts.interrupted ?? 0) : 0));
+    if (!node) return state.groups.map((g) => this.group(g.key)!);
     if (node instanceof GroupNode) {
       const runs: Node[] = node.runs.map((run) => new RunNode(run, node.id!, state.manyProjects));
       return node.hasMore ? [...runs, new ShowMoreNode(node.key)] : runs;
@@ -38,18 +39,40 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
       }
       if (node instanceof EventsNode) {
         const events = await this.store.read('events', node.runId);
-        return events.length ? events.map((e) => new EventNode(e, node.id!)) : [new MessageNode('No events', `${node.id}/none`)];
+        return events.length ? events.map((e) => new EventNode(e, node.id!)) : [new MessageNode(vscode.l10n.t('No events'), `${node.id}/none`)];
       }
     } catch (err) {
       log.error(`listing children: ${messageOf(err)}`);
-      return [new MessageNode(`Could not read: ${messageOf(err)}`, `${node.id}/error`)];
+      return [new MessageNode(vscode.l10n.t('Could not read: {0}', messageOf(err)), `${node.id}/error`)];
     }
     return [];
   }
 
-  /** Parents are not needed for reveal of top-level runs; the view never reveals deeper nodes. */
-  getParent(): undefined {
+  /** A status group as the store has it now, with its note. */
+  group(key: GroupKey): GroupNode | undefined {
+    const state = this.store.state;
+    const g = state.kind === 'ready' ? state.groups.find((x) => x.key === key) : undefined;
+    if (!g || state.kind !== 'ready') return undefined;
+    const interrupted = key === 'running' ? (state.counts.interrupted ?? 0) : 0;
+    const gates = key === 'paused' ? state.openGates : 0;
+    const note = interrupted ? vscode.l10n.t('{0} interrupted', interrupted) : gates ? vscode.l10n.t('{0} waiting for you', gates) : undefined;
+    return new GroupNode(g.key, g.count, g.runs, note);
+  }
+
+  /** The listed run with this id, as a node of its status group, for reveal. */
+  listedRun(runId: string): RunNode | undefined {
+    const state = this.store.state;
+    if (state.kind !== 'ready') return undefined;
+    for (const g of state.groups) {
+      const run = g.runs.find((r) => r.id === runId);
+      if (run) return new RunNode(run, `group:${g.key}`, state.manyProjects);
+    }
     return undefined;
+  }
+
+  /** For reveal: a run's status group (the view reveals only runs listed in groups). */
+  getParent(node: Node): Node | undefined {
+    return node instanceof RunNode && node.parentId.startsWith('group:') ? this.group(node.parentId.slice('group:'.length) as GroupKey) : undefined;
   }
 
   dispose(): void {
