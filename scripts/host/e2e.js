@@ -7,6 +7,11 @@
 //      database once, toast), verified with the CLI
 //   4. Resume a failed run from the command palette (quick pick, toast), verified with the CLI
 //   5. hover a run row for its tooltip, screenshot test-results/tooltip.png (best effort)
+//   6. Approve… from a gate's context menu, with a comment typed in: a stand-in `archon` records
+//      the arguments and folder it was run with (test-results/gate-menu.png, approve-toast.png)
+//   7. another process fails a run: a notification within 2 s; its Reveal in Tree selects the run
+//      (test-results/notification.png); none came on the first load (checked in step 2)
+//   8. the status bar counts what runs and what waits (test-results/statusbar.png)
 // Prints one line `e2e: N passed, N failed, 0 skipped`; exits 0 only when every check passed.
 //   node scripts/host/e2e.js            (needs scripts/host/install.sh to have run once)
 'use strict';
@@ -16,12 +21,14 @@ const path = require('path');
 const { execFileSync } = require('child_process');
 const paths = require('./paths');
 const { openWorkbench } = require('./session');
+const { stubArchon } = require('./stubArchon');
 
 const repoRoot = paths.repoRoot;
 const resultsDir = path.join(repoRoot, 'test-results');
 const cliJs = path.join(repoRoot, 'dist', 'cli.js');
 const WAIT = 20000; // longest single wait for one UI element
-const TOTAL = 150000; // the whole script, start to summary
+const TOTAL = 240000; // the whole script, start to summary
+const STEPS = 8;
 const started = Date.now();
 const deadline = started + TOTAL;
 
@@ -85,6 +92,12 @@ function buildIfNeeded() {
   if (outputs.every((f) => fs.existsSync(f) && fs.statSync(f).mtimeMs >= srcTime)) return;
   log('building dist/ (node esbuild.js)');
   runNode([path.join(repoRoot, 'esbuild.js')], { timeout: 60000 });
+}
+
+/** Another process (Node 24's node:sqlite, as Archon would) commits `sql` to the database. */
+function commitElsewhere(db, sql) {
+  const script = `const db = new (require('node:sqlite').DatabaseSync)(process.argv[1]); db.exec('PRAGMA busy_timeout = 5000'); db.exec(process.argv[2]); db.close();`;
+  execFileSync(paths.node24Bin, ['-e', script, db, sql], { timeout: 30000 });
 }
 
 /** The runs in the database as the CLI sees them. */
@@ -172,6 +185,7 @@ async function main() {
   let wb;
   let page;
   let db;
+  let archon;
   let cleaned = false;
   const cleanup = async () => {
     if (cleaned) return;
@@ -215,7 +229,13 @@ async function main() {
     await check('2. Workflow Runs tree shows the demo runs', 75000, async () => {
       assert(tmp && db, 'no demo database (step 1 failed)');
       log('starting code-server and chromium');
-      wb = await openWorkbench({ extension: repoRoot, workspace: path.join(tmp, 'widgets'), viewport: { width: 1400, height: 900 } });
+      archon = stubArchon(path.join(tmp, 'archon-stub'));
+      wb = await openWorkbench({
+        extension: repoRoot,
+        workspace: path.join(tmp, 'widgets'),
+        viewport: { width: 1400, height: 900 },
+        machineSettings: { 'workflowRuns.archonPath': archon.path },
+      });
       page = wb.page;
       currentPage = page;
       page.setDefaultTimeout(WAIT);
@@ -284,6 +304,10 @@ async function main() {
       await page.mouse.move(900, 700); // away from rows: no hover, no tooltip
       await sleep(500);
       await screenshot(page, 'tree.png');
+      // The demo has failed runs and open gates from before the window opened: no news of them.
+      await sleep(4000); // past the first status watch
+      const news = await page.locator('.notifications-toasts .notification-toast').filter({ hasText: /failed|waiting for you|interrupted/ }).count();
+      assert(news === 0, `${news} notifications about runs on the first load`);
     });
 
     // 3. cancel a running run from its context menu
@@ -393,6 +417,73 @@ async function main() {
       await screenshot(page, 'tooltip.png');
       log(shown ? 'the tooltip rendered' : 'NOTE: the tooltip did not render (headless); the screenshot shows the selected row only');
     });
+
+    // 6. Approve… from a gate's context menu: the stand-in archon records what it was run with
+    await check("6. Approve… from a gate's context menu hands the typed comment to Archon's CLI", 45000, async () => {
+      assert(page, 'no workbench (step 2 failed)');
+      await clearToasts(page);
+      const row = page.locator('.part.sidebar .monaco-list-row[role="treeitem"][aria-label^="archon-interactive-prd, paused, "]');
+      await row.waitFor({ state: 'visible', timeout: WAIT });
+      const description = (await row.locator('.label-description').textContent()).trim();
+      assert(description.startsWith('The foundation answers are in.'), `the row shows the gate's question, not "${description}"`);
+      await row.click({ button: 'right' });
+      const approve = page.getByRole('menuitem', { name: 'Approve…' });
+      await approve.waitFor({ state: 'visible', timeout: WAIT });
+      await page.getByRole('menuitem', { name: 'Respond…' }).waitFor({ state: 'visible', timeout: 5000 });
+      await screenshot(page, 'gate-menu.png');
+      await approve.click();
+      const input = page.locator('.quick-input-widget .quick-input-box input');
+      await input.waitFor({ state: 'visible', timeout: WAIT });
+      const comment = 'Go on — "narrow" it to the sync engine; keep $(HOME) out';
+      await input.fill(comment);
+      await page.keyboard.press('Enter');
+      const message = await toast(page, 'handed to Archon');
+      assert(/^archon-interactive-prd \([0-9a-f]{8}\): handed to Archon, which resolves the gate and continues the run in the terminal/.test(message), `unexpected toast "${message}"`);
+      await page.mouse.move(900, 400);
+      await screenshot(page, 'approve-toast.png');
+      const until = Date.now() + WAIT;
+      while (!archon.calls().length && Date.now() < until) await sleep(200);
+      const [call] = archon.calls();
+      assert(call, 'archon was not run');
+      const run = cliRuns(db).find((r) => r.workflowName === 'archon-interactive-prd');
+      const expected = JSON.stringify(['workflow', 'approve', '--', run.id, comment]);
+      assert(JSON.stringify(call.argv) === expected, `archon got ${JSON.stringify(call.argv)}, not ${expected}`);
+      assert(call.cwd === fs.realpathSync(path.join(tmp, 'widgets')), `archon ran in ${call.cwd}`);
+      log(`archon ${JSON.stringify(call.argv)} in ${call.cwd}`);
+      assert(run.status === 'paused', 'the extension itself wrote nothing');
+    });
+
+    // 7. a run fails in another process: a notification, whose Reveal in Tree selects it
+    await check('7. a failure in another process is notified within 2 s, and Reveal in Tree selects the run', 45000, async () => {
+      assert(page, 'no workbench (step 2 failed)');
+      await clearToasts(page);
+      const run = cliRuns(db).find((r) => r.workflowName === 'archon-validate-pr' && r.status === 'running');
+      assert(run, 'no running archon-validate-pr in the demo');
+      const t0 = Date.now();
+      commitElsewhere(db, `UPDATE remote_agent_workflow_runs SET status = 'failed', completed_at = datetime('now'), metadata = json_set(metadata, '$.error', 'lint: 3 errors in src/sync.ts') WHERE id = '${run.id}'`);
+      const item = page.locator('.notifications-toasts .notification-toast').filter({ hasText: 'archon-validate-pr' }).filter({ hasText: 'failed' }).last();
+      await item.waitFor({ state: 'visible', timeout: 2000 });
+      log(`notified ${Date.now() - t0} ms after the commit`);
+      const text = (await item.locator('.notification-list-item-message').textContent()).trim();
+      assert(text === `archon-validate-pr (${run.id.slice(0, 8)}) failed: lint: 3 errors in src/sync.ts`, `unexpected toast "${text}"`);
+      await sleep(300);
+      await screenshot(page, 'notification.png');
+      await item.getByRole('button', { name: 'Reveal in Tree' }).click();
+      const selected = page.locator(`.part.sidebar .monaco-list-row[role="treeitem"][aria-selected="true"][aria-label^="archon-validate-pr, failed, "]`);
+      await selected.waitFor({ state: 'visible', timeout: WAIT });
+    });
+
+    // 8. the status bar: what runs and what waits on the person
+    await check('8. the status bar counts what runs and what waits for approval', 30000, async () => {
+      assert(page, 'no workbench (step 2 failed)');
+      await clearToasts(page);
+      const item = page.locator('.statusbar-item').filter({ hasText: 'awaiting approval' });
+      await item.waitFor({ state: 'visible', timeout: WAIT });
+      const text = (await item.textContent()).trim();
+      assert(/^\d+ running\s+\d+ awaiting approval$|^\d+ awaiting approval$/.test(text), `unexpected status bar text "${text}"`);
+      log(`status bar: ${text}`);
+      await screenshot(page, 'statusbar.png');
+    });
   } finally {
     await cleanup();
     clearTimeout(watchdog);
@@ -408,7 +499,7 @@ function summary() {
 }
 
 main().then(
-  () => process.exit(summary() === 0 && results.length === 5 ? 0 : 1),
+  () => process.exit(summary() === 0 && results.length === STEPS ? 0 : 1),
   (err) => {
     results.push({ name: 'e2e script', ok: false, detail: err && err.stack ? err.stack : String(err) });
     process.exit(summary() === 0 ? 0 : 1);

@@ -59,10 +59,12 @@ function checkInstalled() {
  * added to code-server's environment, which its extension host inherits. `log(line)` gets code-server's own output
  * (default: dropped; kept in output() for error messages).
  * `restricted` keeps workspace trust on and never asks, so the folder opens in Restricted Mode.
+ * `settings` are added to the user settings, `machineSettings` to the server's machine settings (where
+ * machine-scoped settings such as `workflowRuns.archonPath` are read in a remote window).
  * `smokeTestDriver` (default true) is required for a test payload to run, but it also stops the
  * workbench from showing notification toasts: openWorkbench turns it off.
  */
-async function startServer({ env = {}, log = null, startTimeoutMs = 60000, smokeTestDriver = true, restricted = false } = {}) {
+async function startServer({ env = {}, log = null, startTimeoutMs = 60000, smokeTestDriver = true, restricted = false, settings = {}, machineSettings = {} } = {}) {
   checkInstalled();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vscode-host-'));
   const dir = (name) => { const d = path.join(tmp, name); fs.mkdirSync(d, { recursive: true }); return d; };
@@ -70,7 +72,9 @@ async function startServer({ env = {}, log = null, startTimeoutMs = 60000, smoke
   const extensionsDir = dir('extensions');
   fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   const trust = restricted ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' } : {};
-  fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...USER_SETTINGS, ...trust }, null, 2));
+  fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...USER_SETTINGS, ...trust, ...settings }, null, 2));
+  fs.mkdirSync(path.join(userDataDir, 'Machine'), { recursive: true });
+  fs.writeFileSync(path.join(userDataDir, 'Machine', 'settings.json'), JSON.stringify(machineSettings, null, 2));
   const configFile = path.join(tmp, 'config.yaml');
   fs.writeFileSync(configFile, '');
   const port = await freePort();
@@ -179,8 +183,8 @@ async function launchBrowser(tmp, { viewport = { width: 1400, height: 900 } } = 
  * than passed as extensionDevelopmentPath: a built workbench reads that payload only with the
  * smoke-test driver on, and the smoke-test driver suppresses notification toasts.
  */
-async function openWorkbench({ extension, workspace, env = {}, log = null, viewport } = {}) {
-  const server = await startServer({ env, log, smokeTestDriver: false });
+async function openWorkbench({ extension, workspace, env = {}, log = null, viewport, settings, machineSettings } = {}) {
+  const server = await startServer({ env, log, smokeTestDriver: false, settings, machineSettings });
   let context;
   try {
     if (extension) {

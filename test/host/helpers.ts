@@ -1,10 +1,10 @@
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { WorkflowRunsApi } from '../../src/extension';
 import type { StoreState } from '../../src/vscode/runStore';
 import type { Node } from '../../src/vscode/treeViews/nodes';
+import { REPO_ROOT } from '../support/fixtures';
 
 export async function api(): Promise<WorkflowRunsApi> {
   const ext = vscode.extensions.getExtension<WorkflowRunsApi>('workflow-runs.workflow-runs');
@@ -62,17 +62,12 @@ export function lastShown(a: WorkflowRunsApi) {
   return a.notifier.shown[a.notifier.shown.length - 1];
 }
 
-/** A stand-in `archon` that records each call's arguments and working folder, and exits with `exitCode`. */
-export function stubArchon(dir: string, exitCode = 0): { path: string; calls(): { argv: string[]; cwd: string }[] } {
-  const file = path.join(dir, 'archon');
-  const log = path.join(dir, 'calls.jsonl');
-  fs.writeFileSync(
-    file,
-    `#!/usr/bin/env node\nrequire('fs').appendFileSync(${JSON.stringify(log)}, JSON.stringify({ argv: process.argv.slice(2), cwd: process.cwd() }) + '\\n');\nprocess.exitCode = ${exitCode};\n`,
-    { mode: 0o755 },
-  );
-  return {
-    path: file,
-    calls: () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []),
-  };
+export interface ArchonStub {
+  path: string;
+  calls(): { argv: string[]; cwd: string }[];
+}
+
+/** A stand-in `archon` that records each call's arguments and working folder (scripts/host/stubArchon.js, shared with the e2e test). */
+export function stubArchon(dir: string, exitCode = 0): ArchonStub {
+  return (require(path.join(REPO_ROOT, 'scripts', 'host', 'stubArchon.js')) as { stubArchon: (dir: string, code: number) => ArchonStub }).stubArchon(dir, exitCode);
 }
