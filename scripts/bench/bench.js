@@ -140,6 +140,11 @@ async function child([what, dbPath, project]) {
     if (!value.groups.length) throw new Error('nothing listed');
   } else if (what === 'native') {
     if (!nativeOverview(p, dbPath, project).groups.length) throw new Error('nothing listed');
+  } else if (what === 'watch') {
+    // The first status watch in a window that never shows the view.
+    const client = p.newClient();
+    await client.read(dbPath, {}, 'watch', { folders: [project], completed: false });
+    client.dispose();
   }
   const ms = performance.now() - started;
   console.log(JSON.stringify({ ms, peakRssMb: peakRssMb() }));
@@ -235,6 +240,26 @@ async function measure(size, spec, reps, dir) {
     }
     nativeDb.close();
     client.dispose();
+
+    // 6. The status watch, which reads on every change while the view is hidden: its first read in
+    // a fresh process (thread start included, and the memory it takes), and a read after a commit.
+    const firstWatch = [];
+    for (let i = 0; i < reps; i++) firstWatch.push(inChild('watch', dbPath, project));
+    row('status_watch_first', median(firstWatch.map((o) => o.ms)), null, median(firstWatch.map((o) => o.peakRssMb)));
+    const watcher = p.newClient();
+    const request = { folders: [project], completed: false };
+    let memory = (await watcher.read(dbPath, {}, 'watch', request)).value.memory;
+    const watchTimes = [];
+    for (let i = 0; i < reps; i++) {
+      const { id } = await writer.send({ op: 'pick', status: i % 2 ? 'failed' : 'completed' });
+      await writer.send({ op: 'set-status', id, status: i % 2 ? 'completed' : 'failed' });
+      const t = performance.now();
+      memory = (await watcher.read(dbPath, {}, 'watch', { ...request, memory })).value.memory;
+      watchTimes.push(performance.now() - t);
+    }
+    watcher.dispose();
+    row('status_watch_after_commit', median(watchTimes), null, null, { ratio: round(median(watchTimes) / firstPaint, 3) });
+    note('status watch measured');
 
     // 5. Resume and cancel, uncontended, per writer engine.
     for (const [engine, make] of Object.entries(p.writers)) {
@@ -365,6 +390,7 @@ const TARGETS = {
   first_paint: (r) => ['<= 1.5x native', r.ratio <= 1.5],
   refresh_after_commit: (r) => ['<= 10% of first paint', r.ratio <= 0.1],
   refresh_after_old_run_commit: (r) => ['<= 10% of first paint', r.ratio <= 0.1],
+  status_watch_after_commit: (r) => ['<= 10% of first paint', r.ratio <= 0.1],
   peak_memory: (r) => ['<= 1.5x file', r.ratio <= 1.5],
   host_thread_block: (r) => ['<= 50 ms', r.ours_ms <= 50],
   'resume_node-sqlite': (r) => ['<= 10 ms', r.ours_ms <= 10],
@@ -427,7 +453,7 @@ async function main() {
   } else {
     console.log(`\nmachine: ${machine}; median of ${args.reps} repetitions\n`);
     printTable(rows);
-    console.log('\nratio: ours/native; for refresh_*: refresh/first paint; for peak_memory: peak RSS/database size;');
+    console.log('\nratio: ours/native; for refresh_* and status_watch_after_commit: that read/first paint; for peak_memory: peak RSS/database size;');
     console.log('for reads_under_churn: p95 under the writer / p95 of the same read on the quiet database (the peak RSS column holds the read counts).');
   }
 }
