@@ -71,7 +71,7 @@ async function main() {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  console.log(`\nWorkflow Runs demo (VS Code in the browser, loopback only):\n\n  ${workbenchUrl(server, { workspace: project })}\n\nThe demo database is ${dbPath}; a simulated Archon writes to it every 5 s, and after 30 s one of its runs stops at a gate. Ctrl+C to stop.`);
+  console.log(`\nWorkflow Runs demo (VS Code in the browser, loopback only):\n\n  ${workbenchUrl(server, { workspace: project })}\n\nThe demo database is ${dbPath}; a simulated Archon writes to it every 5 s, and a minute in one of its runs stops at a gate. Ctrl+C to stop.`);
 }
 
 main().catch((err) => {

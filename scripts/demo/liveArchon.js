@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Keeps the demo database alive like a running Archon (Node >= 22.13: node:sqlite):
 //   node scripts/demo/liveArchon.js <dbPath>
-// Every 5 s the live runs heartbeat and the PR validation logs a tool call. After 30 s that run
+// Every 5 s the live runs heartbeat and the PR validation logs a tool call. After a minute that run
 // stops at an approval gate (shaped as Archon's pauseWorkflowRun writes it), so that the status
 // bar, the badge and a notification show what waits on the person. Ends when stdin closes.
 'use strict';
@@ -22,7 +22,7 @@ const timer = setInterval(() => {
   db.exec('BEGIN IMMEDIATE');
   heartbeat.run();
   for (const { id } of validating.all()) {
-    if (tick === 6) {
+    if (tick === 12) {
       pause.run(JSON.stringify(GATE), id);
       event.run(crypto.randomUUID(), id, 'approval_requested', 'report', JSON.stringify({ message: GATE.message }));
     } else {
