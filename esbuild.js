@@ -39,7 +39,7 @@ async function main() {
   const builds = [
     { ...common, entryPoints: ['src/cli/index.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
     { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
-    { ...common, entryPoints: ['src/core/readerWorker.ts'], outfile: 'dist/readerWorker.js' },
+    { ...common, entryPoints: ['src/core/sqlite/readerWorker.ts'], outfile: 'dist/readerWorker.js' },
   ];
   const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
   if (watch) {

@@ -58,14 +58,14 @@ const mb = (bytes) => bytes / 1024 / 1024;
 
 /** The product's code, as built: the reader thread is the shipped bundle. */
 function product() {
-  const out = path.join(root, 'out', 'src', 'core');
+  const out = path.join(root, 'out', 'src', 'core', 'sqlite');
   const { ReaderClient } = require(path.join(out, 'readerClient.js'));
   return {
     newClient: () => new ReaderClient(path.join(root, 'dist', 'readerWorker.js')),
     RunReader: require(path.join(out, 'runReader.js')).RunReader,
     detectSchema: require(path.join(out, 'schema.js')).detectSchema,
     readOverview: require(path.join(out, 'overview.js')).readOverview,
-    SnapshotDatabase: require(path.join(out, 'snapshotDatabase.js')).SnapshotDatabase,
+    SnapshotDatabase: require(path.join(out, 'snapshot', 'snapshotDatabase.js')).SnapshotDatabase,
     operations: require(path.join(out, 'operations.js')),
     writers: {
       'node-sqlite': () => new (require(path.join(out, 'writers', 'nodeSqliteWriter.js')).NodeSqliteWriter)(require('node:sqlite')),

@@ -1,5 +1,5 @@
-import { printable } from '../core/displayText';
-import type { RunDetails, RunEvent, RunSummary, StatusCounts } from '../core/runModel';
+import { printable } from '../core/model/displayText';
+import type { RunDetails, RunEvent, RunSummary, StatusCounts } from '../core/model/runModel';
 
 function pad(text: string, width: number): string {
   return text.length > width ? text.slice(0, width - 1) + '…' : text.padEnd(width);

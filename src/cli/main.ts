@@ -1,13 +1,13 @@
-import { locateDatabase } from '../core/databaseLocation';
-import { printable } from '../core/displayText';
-import { isProblem, messageOf, WorkflowRunsError } from '../core/errors';
-import { cancelRun, type OperationResult, resumeRun } from '../core/operations';
-import { MIN_ID_PREFIX } from '../core/runReader';
-import type { GuardChoice } from '../core/readGuards/readGuard';
-import type { GuardOptions } from '../core/readGuards/selectReadGuard';
-import { SnapshotDatabase } from '../core/snapshotDatabase';
-import { selectWriter } from '../core/writers/selectWriter';
-import type { EngineChoice } from '../core/writers/writer';
+import { locateDatabase } from '../core/archon/databaseLocation';
+import { printable } from '../core/model/displayText';
+import { isProblem, messageOf, WorkflowRunsError } from '../core/model/errors';
+import { cancelRun, type OperationResult, resumeRun } from '../core/sqlite/operations';
+import { MIN_ID_PREFIX } from '../core/sqlite/runReader';
+import type { GuardChoice } from '../core/sqlite/readGuards/readGuard';
+import type { GuardOptions } from '../core/sqlite/readGuards/selectReadGuard';
+import { SnapshotDatabase } from '../core/sqlite/snapshot/snapshotDatabase';
+import { selectWriter } from '../core/sqlite/writers/selectWriter';
+import type { EngineChoice } from '../core/sqlite/writers/writer';
 import { parseArgs, type ParsedArgs, UsageError } from './args';
 import { formatDetails, formatList } from './format';
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { findExecutable } from '../core/findExecutable';
+import { findExecutable } from '../core/archon/findExecutable';
 import { config } from './configuration';
 import { log } from './log';
 import type { Notifier } from './notifier';

@@ -1,6 +1,6 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
-import type { EngineChoice } from '../core/writers/writer';
+import type { EngineChoice } from '../core/sqlite/writers/writer';
 
 const SECTION = 'workflowRuns';
 

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { messageOf } from '../core/errors';
+import { messageOf } from '../core/model/errors';
 import { log } from './log';
 
 const DEBOUNCE_MS = 150;

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { plainText } from './untrustedText';
-import type { RunSummary } from '../core/runModel';
+import type { RunSummary } from '../core/model/runModel';
 
 /** "3 min ago", "2 h ago", "5 d ago" from an ISO UTC date. */
 export function relative(iso: string | null, now = Date.now()): string {

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { RunDetails, RunEvent, RunSummary } from '../core/runModel';
+import type { RunDetails, RunEvent, RunSummary } from '../core/model/runModel';
 import { duration, gateKind, local, shortId, statusText } from './format';
 import { codeBlock, markdownText } from './untrustedText';
 import type { RunStore } from './runStore';

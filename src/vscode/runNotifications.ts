@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { gateActions } from '../core/runModel';
+import { gateActions } from '../core/model/runModel';
 import { config } from './configuration';
 import { runName, shorten } from './format';
 import type { Level, Notifier } from './notifier';

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { locateDatabase } from '../core/databaseLocation';
-import { ReaderClient } from '../core/readerClient';
-import type { ReaderCall, ReaderCalls } from '../core/readerCalls';
-import type { GuardOptions } from '../core/readGuards/selectReadGuard';
-import type { ReadResult, ReadStats } from '../core/snapshotDatabase';
+import { locateDatabase } from '../core/archon/databaseLocation';
+import { ReaderClient } from '../core/sqlite/readerClient';
+import type { ReaderCall, ReaderCalls } from '../core/sqlite/readerCalls';
+import type { GuardOptions } from '../core/sqlite/readGuards/selectReadGuard';
+import type { ReadResult, ReadStats } from '../core/sqlite/snapshot/snapshotDatabase';
 import { config, databasePathSetting } from './configuration';
 import { log } from './log';
 

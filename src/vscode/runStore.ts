@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { isProblem, messageOf, WorkflowRunsError } from '../core/errors';
-import type { GroupKey, Overview } from '../core/overview';
-import type { ReaderCall, ReaderCalls } from '../core/readerCalls';
-import type { RunFilter } from '../core/runModel';
+import { isProblem, messageOf, WorkflowRunsError } from '../core/model/errors';
+import type { GroupKey, Overview } from '../core/sqlite/overview';
+import type { ReaderCall, ReaderCalls } from '../core/sqlite/readerCalls';
+import type { RunFilter } from '../core/model/runModel';
 import { config, type Scope } from './configuration';
 import { log } from './log';
 import type { RunSource } from './runSource';

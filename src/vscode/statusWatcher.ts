@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { messageOf } from '../core/errors';
-import type { RunSummary } from '../core/runModel';
-import type { Transition, WatchMemory } from '../core/statusWatch';
+import { messageOf } from '../core/model/errors';
+import type { RunSummary } from '../core/model/runModel';
+import type { Transition, WatchMemory } from '../core/sqlite/statusWatch';
 import { config } from './configuration';
 import { log } from './log';
 import type { RunSource } from './runSource';

@@ -1,4 +1,4 @@
-import { printable } from '../core/displayText';
+import { printable } from '../core/model/displayText';
 
 /**
  * Database text where VS Code renders Markdown (hovers, the details document), readable in the raw

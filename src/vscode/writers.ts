@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { selectWriter } from '../core/writers/selectWriter';
-import type { WriterEngine } from '../core/writers/writer';
+import { selectWriter } from '../core/sqlite/writers/selectWriter';
+import type { WriterEngine } from '../core/sqlite/writers/writer';
 import { config } from './configuration';
 import { log } from './log';
 

@@ -1,6 +1,6 @@
-import { NodeSqliteWriter, loadNodeSqlite } from '../../src/core/writers/nodeSqliteWriter';
-import { probeSqliteShell, SqliteShellWriter } from '../../src/core/writers/sqliteShellWriter';
-import type { EngineName, WriterEngine } from '../../src/core/writers/writer';
+import { NodeSqliteWriter, loadNodeSqlite } from '../../src/core/sqlite/writers/nodeSqliteWriter';
+import { probeSqliteShell, SqliteShellWriter } from '../../src/core/sqlite/writers/sqliteShellWriter';
+import type { EngineName, WriterEngine } from '../../src/core/sqlite/writers/writer';
 
 export interface EngineUnderTest {
   name: EngineName;

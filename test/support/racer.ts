@@ -4,10 +4,10 @@
  * the operation's result as one JSON line.
  */
 import * as readline from 'node:readline';
-import { cancelRun, resumeRun } from '../../src/core/operations';
-import { messageOf } from '../../src/core/errors';
-import { selectWriter } from '../../src/core/writers/selectWriter';
-import type { EngineName } from '../../src/core/writers/writer';
+import { cancelRun, resumeRun } from '../../src/core/sqlite/operations';
+import { messageOf } from '../../src/core/model/errors';
+import { selectWriter } from '../../src/core/sqlite/writers/selectWriter';
+import type { EngineName } from '../../src/core/sqlite/writers/writer';
 
 async function main(): Promise<void> {
   const writer = await selectWriter({ engine: process.argv[2] as EngineName });

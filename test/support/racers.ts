@@ -2,8 +2,8 @@ import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
-import { loadNodeSqlite } from '../../src/core/writers/nodeSqliteWriter';
-import type { EngineName } from '../../src/core/writers/writer';
+import { loadNodeSqlite } from '../../src/core/sqlite/writers/nodeSqliteWriter';
+import type { EngineName } from '../../src/core/sqlite/writers/writer';
 
 const RACER = path.join(__dirname, 'racer.js');
 

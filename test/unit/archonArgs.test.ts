@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { approveArgs, rejectArgs, respondArgs, resumeArgs } from '../../src/core/archonArgs';
-import { findExecutable } from '../../src/core/findExecutable';
+import { approveArgs, rejectArgs, respondArgs, resumeArgs } from '../../src/core/archon/archonArgs';
+import { findExecutable } from '../../src/core/archon/findExecutable';
 import { cleanupTempDirs, tempDir } from '../support/fixtures';
 
 describe("Archon's CLI as argument arrays", () => {

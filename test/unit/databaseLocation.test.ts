@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { archonHome, locateDatabase, readDotEnv } from '../../src/core/databaseLocation';
+import { archonHome, locateDatabase, readDotEnv } from '../../src/core/archon/databaseLocation';
 import { cleanupTempDirs, tempDir } from '../support/fixtures';
 
 describe('locating the database', () => {

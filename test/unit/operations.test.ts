@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { cancelRun, resumeRun } from '../../src/core/operations';
-import { SnapshotDatabase } from '../../src/core/snapshotDatabase';
+import { cancelRun, resumeRun } from '../../src/core/sqlite/operations';
+import { SnapshotDatabase } from '../../src/core/sqlite/snapshot/snapshotDatabase';
 import { enginesUnderTest } from '../support/engines';
 import { archonDb, cleanupTempDirs, insertRun, lit, OLD_SCHEMA, runRow } from '../support/fixtures';
 import type { LiveDb } from '../support/liveDb';
@@ -22,7 +22,7 @@ describe('resume and cancel', function () {
   for (const engine of [{ name: 'node-sqlite' }, { name: 'sqlite3' }] as const) {
     describe(`through ${engine.name}`, () => {
       let db: LiveDb;
-      let make: (t?: number) => import('../../src/core/writers/writer').WriterEngine;
+      let make: (t?: number) => import('../../src/core/sqlite/writers/writer').WriterEngine;
 
       before(async function () {
         const found = (await enginesUnderTest()).find((e) => e.name === engine.name)!;

@@ -2,12 +2,12 @@ import * as assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { type OverviewRequest, readOverview } from '../../src/core/overview';
-import type { Queryable } from '../../src/core/queryable';
-import type { GuardChoice } from '../../src/core/readGuards/readGuard';
-import { loadNodeSqlite } from '../../src/core/writers/nodeSqliteWriter';
-import { type ReadStats, SnapshotDatabase } from '../../src/core/snapshotDatabase';
-import { UNGUARDED_BUDGET_MS } from '../../src/core/snapshotFile';
+import { type OverviewRequest, readOverview } from '../../src/core/sqlite/overview';
+import type { Queryable } from '../../src/core/sqlite/queryable';
+import type { GuardChoice } from '../../src/core/sqlite/readGuards/readGuard';
+import { loadNodeSqlite } from '../../src/core/sqlite/writers/nodeSqliteWriter';
+import { type ReadStats, SnapshotDatabase } from '../../src/core/sqlite/snapshot/snapshotDatabase';
+import { UNGUARDED_BUDGET_MS } from '../../src/core/sqlite/snapshot/snapshotFile';
 import { Churn, CHURN_SCHEMA, churnInvariantSql } from '../support/churn';
 import { cleanupTempDirs, CURRENT_SCHEMA, insertRunSql, REPO_ROOT, tempDir } from '../support/fixtures';
 

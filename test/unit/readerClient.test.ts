@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ReaderClient } from '../../src/core/readerClient';
+import { ReaderClient } from '../../src/core/sqlite/readerClient';
 import { archonDb, cleanupTempDirs, insertRun, tempDir } from '../support/fixtures';
 import type { LiveDb } from '../support/liveDb';
 
@@ -45,7 +45,7 @@ describe('Reader thread', function () {
     // A thread script that dies the first time it starts, and is the real reader after that.
     const dir = tempDir();
     const script = path.join(dir, 'flakyWorker.js');
-    const real = path.resolve(__dirname, '..', '..', 'src', 'core', 'readerWorker.js');
+    const real = path.resolve(__dirname, '..', '..', 'src', 'core', 'sqlite', 'readerWorker.js');
     fs.writeFileSync(script, `const fs = require('fs');
       if (!fs.existsSync(${JSON.stringify(path.join(dir, 'started'))})) { fs.writeFileSync(${JSON.stringify(path.join(dir, 'started'))}, ''); throw new Error('boom'); }
       require(${JSON.stringify(real)});`);

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { RunReader } from '../../src/core/runReader';
-import { SnapshotDatabase } from '../../src/core/snapshotDatabase';
+import type { RunReader } from '../../src/core/sqlite/runReader';
+import { SnapshotDatabase } from '../../src/core/sqlite/snapshot/snapshotDatabase';
 import { archonDb, cleanupTempDirs, insertRun, insertRunSql, lit, OLD_SCHEMA, tempDir } from '../support/fixtures';
 import type { LiveDb } from '../support/liveDb';
 

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { gateActions } from '../../src/core/runModel';
-import { SnapshotDatabase } from '../../src/core/snapshotDatabase';
-import { readStatusWatch, type StatusWatch, type WatchRequest } from '../../src/core/statusWatch';
+import { gateActions } from '../../src/core/model/runModel';
+import { SnapshotDatabase } from '../../src/core/sqlite/snapshot/snapshotDatabase';
+import { readStatusWatch, type StatusWatch, type WatchRequest } from '../../src/core/sqlite/statusWatch';
 import { archonDb, cleanupTempDirs, insertRun, lit } from '../support/fixtures';
 import type { LiveDb } from '../support/liveDb';
 

@@ -3,9 +3,9 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { resumeRun } from '../../src/core/operations';
-import { loadNodeSqlite, NodeSqliteWriter } from '../../src/core/writers/nodeSqliteWriter';
-import { probeSqliteShell, SqliteShellWriter } from '../../src/core/writers/sqliteShellWriter';
+import { resumeRun } from '../../src/core/sqlite/operations';
+import { loadNodeSqlite, NodeSqliteWriter } from '../../src/core/sqlite/writers/nodeSqliteWriter';
+import { probeSqliteShell, SqliteShellWriter } from '../../src/core/sqlite/writers/sqliteShellWriter';
 import { archonDb, cleanupTempDirs, insertRun, REPO_ROOT, runRow, tempDir } from '../support/fixtures';
 import type { LiveDb } from '../support/liveDb';
 

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { approveArgs, rejectArgs, respondArgs } from '../../core/archonArgs';
-import { gateActions, type RunSummary } from '../../core/runModel';
+import { approveArgs, rejectArgs, respondArgs } from '../../core/archon/archonArgs';
+import { gateActions, type RunSummary } from '../../core/model/runModel';
 import { runArchon } from '../archonTask';
 import { runName } from '../format';
 import type { Notifier } from '../notifier';

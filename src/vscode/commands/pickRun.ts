@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { RunFilter, RunSummary } from '../../core/runModel';
+import type { RunFilter, RunSummary } from '../../core/model/runModel';
 import { relative, shortId, statusText } from '../format';
 import type { Notifier } from '../notifier';
 import type { RunStore } from '../runStore';

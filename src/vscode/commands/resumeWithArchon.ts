@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { resumeArgs } from '../../core/archonArgs';
-import type { RunSummary } from '../../core/runModel';
+import { resumeArgs } from '../../core/archon/archonArgs';
+import type { RunSummary } from '../../core/model/runModel';
 import { runArchon } from '../archonTask';
 import { runName } from '../format';
 import type { Notifier } from '../notifier';

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { isProblem, messageOf } from '../../core/errors';
-import { type CancelOutcome, cancelRun, type OperationResult, type ResumeOutcome, resumeRun } from '../../core/operations';
-import type { WriterEngine } from '../../core/writers/writer';
-import { gateActions, type RunSummary } from '../../core/runModel';
+import { isProblem, messageOf } from '../../core/model/errors';
+import { type CancelOutcome, cancelRun, type OperationResult, type ResumeOutcome, resumeRun } from '../../core/sqlite/operations';
+import type { WriterEngine } from '../../core/sqlite/writers/writer';
+import { gateActions, type RunSummary } from '../../core/model/runModel';
 import { runName } from '../format';
 import type { Level, Notifier } from '../notifier';
 import type { RunStore } from '../runStore';

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { STATUSES } from '../../core/runModel';
+import { STATUSES } from '../../core/model/runModel';
 import { config } from '../configuration';
 import type { Notifier } from '../notifier';
 import type { RunStore } from '../runStore';

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { RunSummary } from '../../core/runModel';
+import type { RunSummary } from '../../core/model/runModel';
 
 /** Icon and color per status; the one place that maps a run's state to how it looks. */
 const ICONS: Record<string, [icon: string, color: string]> = {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { GroupKey } from '../../core/overview';
-import { gateActions, type RunEvent, type RunSummary } from '../../core/runModel';
+import type { GroupKey } from '../../core/sqlite/overview';
+import { gateActions, type RunEvent, type RunSummary } from '../../core/model/runModel';
 import { duration, gateKind, local, relative, shortId, shorten, statusText } from '../format';
 import { markdownText } from '../untrustedText';
 import { statusIcon } from './icons';

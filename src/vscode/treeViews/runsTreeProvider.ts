@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { messageOf } from '../../core/errors';
+import { messageOf } from '../../core/model/errors';
 import { log } from '../log';
 import type { RunStore } from '../runStore';
-import type { GroupKey } from '../../core/overview';
+import type { GroupKey } from '../../core/sqlite/overview';
 import { EventNode, EventsNode, GroupNode, MessageNode, type Node, RunNode, ShowMoreNode } from './nodes';
 
 /** The Runs view: status groups, runs, and under each run its child runs and its events. */

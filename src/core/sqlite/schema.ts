@@ -1,4 +1,4 @@
-import { WorkflowRunsError } from './errors';
+import { WorkflowRunsError } from '../model/errors';
 import type { Queryable } from './queryable';
 
 export const RUNS = 'remote_agent_workflow_runs';

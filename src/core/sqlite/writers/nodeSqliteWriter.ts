@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { WorkflowRunsError } from '../errors';
+import { WorkflowRunsError } from '../../model/errors';
 import { BUSY_TIMEOUT_MS, busy, isBusyCode, type ResultRow, uncertain, usedParams, type WriterEngine, type WriteScript } from './writer';
 
 type NodeSqlite = typeof import('node:sqlite');

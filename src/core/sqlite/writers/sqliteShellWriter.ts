@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import * as os from 'node:os';
-import { WorkflowRunsError } from '../errors';
+import { WorkflowRunsError } from '../../model/errors';
 import { BUSY_TIMEOUT_MS, busy, type ResultRow, uncertain, type WriterEngine, type WriteScript } from './writer';
 
 /** The oldest shell with `.parameter` (3.30), `.mode json` (3.33) and built-in JSON functions (3.38). */

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { WorkflowRunsError } from './errors';
+import { WorkflowRunsError } from '../../model/errors';
 import { type Checksum, FRAME_HEADER, parseCheckpointProgress, parseWalHeader, scanFrames, WAL_HEADER, type WalHeader } from './wal';
 
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');

@@ -1,5 +1,5 @@
 import type { RunReader } from './runReader';
-import type { RunSummary } from './runModel';
+import type { RunSummary } from '../model/runModel';
 
 /**
  * The status watch: what a person should hear about, read cheaply on every change of the database

@@ -1,12 +1,12 @@
 // The reader thread: keeps the database open in sql.js and answers the extension's reads, so that
 // neither reading files nor running queries ever blocks the extension host's thread.
 import { parentPort } from 'node:worker_threads';
-import { messageOf, WorkflowRunsError } from './errors';
+import { messageOf, WorkflowRunsError } from '../model/errors';
 import { type OverviewCache, type OverviewRequest, readOverview } from './overview';
 import { READER_CALLS, type ReaderCall } from './readerCalls';
 import type { RunReader } from './runReader';
 import type { GuardOptions } from './readGuards/selectReadGuard';
-import { SnapshotDatabase } from './snapshotDatabase';
+import { SnapshotDatabase } from './snapshot/snapshotDatabase';
 
 export interface ReaderRequest {
   id: number;

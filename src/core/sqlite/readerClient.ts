@@ -1,10 +1,10 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { WorkflowRunsError } from './errors';
+import { WorkflowRunsError } from '../model/errors';
 import type { ReaderCall, ReaderCalls } from './readerCalls';
 import type { GuardOptions } from './readGuards/selectReadGuard';
 import type { ReaderReply, ReaderRequest } from './readerWorker';
-import type { ReadResult } from './snapshotDatabase';
+import type { ReadResult } from './snapshot/snapshotDatabase';
 
 interface Waiting {
   resolve(reply: ReaderReply): void;

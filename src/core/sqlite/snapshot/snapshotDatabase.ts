@@ -1,13 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Database, SqlJsStatic } from 'sql.js';
-import { isProblem, messageOf, WorkflowRunsError } from './errors';
-import type { PageTracker } from './overview';
-import { type Queryable, sqlJsQueryable } from './queryable';
-import type { ReadGuard } from './readGuards/readGuard';
-import { type GuardOptions, selectReadGuard } from './readGuards/selectReadGuard';
-import { RunReader } from './runReader';
-import { detectSchema } from './schema';
+import { isProblem, messageOf, WorkflowRunsError } from '../../model/errors';
+import type { PageTracker } from '../overview';
+import { type Queryable, sqlJsQueryable } from '../queryable';
+import type { ReadGuard } from '../readGuards/readGuard';
+import { type GuardOptions, selectReadGuard } from '../readGuards/selectReadGuard';
+import { RunReader } from '../runReader';
+import { detectSchema } from '../schema';
 import { raced, SnapshotFile, type SyncResult, UNGUARDED_BUDGET_MS } from './snapshotFile';
 import { loadSqlJs } from './sqlJs';
 

@@ -1,5 +1,5 @@
 import type { RowSpan, RunReader, Tally } from './runReader';
-import { type RunFilter, type RunSummary, STATUSES, type StatusCounts } from './runModel';
+import { type RunFilter, type RunSummary, STATUSES, type StatusCounts } from '../model/runModel';
 
 /** The tree's groups, in the order people look for them; `other` holds statuses Archon may add. */
 export const GROUPS = [...STATUSES, 'other'] as const;

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import { toIsoUtc } from './dates';
-import { cancellablePredicate, openGatePredicate, type Params, resumablePredicate, staleRunningPredicate, turnsStaleFrom } from './predicates';
+import { toIsoUtc } from '../model/dates';
+import { cancellablePredicate, openGatePredicate, type Params, resumablePredicate, staleRunningPredicate, turnsStaleFrom } from '../predicates';
 import type { Queryable, Row, SqlValue } from './queryable';
 import {
   metadataApproval,
@@ -13,7 +13,7 @@ import {
   type RunSummary,
   STATUSES,
   type StatusCounts,
-} from './runModel';
+} from '../model/runModel';
 import { CODEBASES, CONVERSATIONS, EVENTS, RUNS, type Schema } from './schema';
 
 /** Part of the runs table by rowid: after one and/or up to one (plus some rows by rowid). */

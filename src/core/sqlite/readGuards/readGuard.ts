@@ -1,4 +1,4 @@
-import { WorkflowRunsError } from '../errors';
+import { WorkflowRunsError } from '../../model/errors';
 
 /**
  * A read guard: a read transaction held in a real SQLite (one that takes the OS file locks) on the

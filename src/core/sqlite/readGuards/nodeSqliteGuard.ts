@@ -1,4 +1,4 @@
-import { WorkflowRunsError } from '../errors';
+import { WorkflowRunsError } from '../../model/errors';
 import type { loadNodeSqlite } from '../writers/nodeSqliteWriter';
 import { isBusyCode } from '../writers/writer';
 import { GUARD_BUSY_TIMEOUT_MS, type GuardLease, type ReadGuard, readBusy } from './readGuard';

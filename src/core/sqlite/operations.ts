@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { isProblem } from './errors';
-import { cancellablePredicate, resumablePredicate } from './predicates';
+import { isProblem } from '../model/errors';
+import { cancellablePredicate, resumablePredicate } from '../predicates';
 import { EVENTS, RUNS } from './schema';
 import type { ResultRow, WriterEngine, WriteScript } from './writers/writer';
 

@@ -1,5 +1,5 @@
-import { WorkflowRunsError } from '../errors';
-import type { Params } from '../predicates';
+import { WorkflowRunsError } from '../../model/errors';
+import type { Params } from '../../predicates';
 
 /** One statement of a write transaction, with the parameters it binds (bare names). */
 export interface Statement {

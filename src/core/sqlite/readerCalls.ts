@@ -1,6 +1,6 @@
 import type { Overview, OverviewRequest } from './overview';
 import type { IdResolution, RunReader } from './runReader';
-import type { RunDetails, RunEvent, RunFilter, RunHistory, RunSummary } from './runModel';
+import type { RunDetails, RunEvent, RunFilter, RunHistory, RunSummary } from '../model/runModel';
 import { readStatusWatch, type StatusWatch, type WatchRequest } from './statusWatch';
 
 /** The reads the extension asks of its reader thread: argument and result of each. */

@@ -1,4 +1,4 @@
-import { WorkflowRunsError } from '../errors';
+import { WorkflowRunsError } from '../../model/errors';
 import { loadNodeSqlite, NodeSqliteWriter } from './nodeSqliteWriter';
 import { probeSqliteShell, SqliteShellWriter } from './sqliteShellWriter';
 import type { EngineChoice, WriterEngine } from './writer';

@@ -1,6 +1,6 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
-import { WorkflowRunsError } from '../errors';
+import { WorkflowRunsError } from '../../model/errors';
 import { fileUri, shellArgs } from '../writers/sqliteShellWriter';
 import { GUARD_BUSY_TIMEOUT_MS, type GuardLease, type ReadGuard, readBusy } from './readGuard';
 

@@ -1,5 +1,5 @@
 import type { Database } from 'sql.js';
-import type { Params } from './predicates';
+import type { Params } from '../predicates';
 
 export type SqlValue = number | string | Uint8Array | null;
 export type Row = Record<string, SqlValue>;
