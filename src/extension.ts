@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { GroupKey } from './core/sqlite/overview';
+import type { GroupKey } from './core/model/overview';
 import { approve, reject, respond, revealRun } from './vscode/commands/gateActions';
 import { resumeWithArchon } from './vscode/commands/resumeWithArchon';
 import { cancel, resume } from './vscode/commands/runActions';

@@ -1,8 +1,9 @@
 import { locateDatabase } from '../core/archon/databaseLocation';
 import { printable } from '../core/model/displayText';
 import { isProblem, messageOf, WorkflowRunsError } from '../core/model/errors';
-import { cancelRun, type OperationResult, resumeRun } from '../core/sqlite/operations';
-import { MIN_ID_PREFIX } from '../core/sqlite/runReader';
+import type { OperationResult } from '../core/model/operations';
+import { cancelRun, resumeRun } from '../core/sqlite/operations';
+import { MIN_ID_PREFIX } from '../core/model/runModel';
 import type { GuardChoice } from '../core/sqlite/readGuards/readGuard';
 import type { GuardOptions } from '../core/sqlite/readGuards/selectReadGuard';
 import { SnapshotDatabase } from '../core/sqlite/snapshot/snapshotDatabase';

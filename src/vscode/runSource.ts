@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { locateDatabase } from '../core/archon/databaseLocation';
 import { ReaderClient } from '../core/sqlite/readerClient';
-import type { ReaderCall, ReaderCalls } from '../core/sqlite/readerCalls';
+import type { ReaderCall, ReaderCalls } from '../core/model/readCalls';
 import type { GuardOptions } from '../core/sqlite/readGuards/selectReadGuard';
 import type { ReadResult, ReadStats } from '../core/sqlite/snapshot/snapshotDatabase';
 import { config, databasePathSetting } from './configuration';

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { isProblem, messageOf, WorkflowRunsError } from '../core/model/errors';
-import type { GroupKey, Overview } from '../core/sqlite/overview';
-import type { ReaderCall, ReaderCalls } from '../core/sqlite/readerCalls';
+import type { GroupKey, Overview } from '../core/model/overview';
+import type { ReaderCall, ReaderCalls } from '../core/model/readCalls';
 import type { RunFilter } from '../core/model/runModel';
 import { config, type Scope } from './configuration';
 import { log } from './log';

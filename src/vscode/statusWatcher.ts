@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { messageOf } from '../core/model/errors';
 import type { RunSummary } from '../core/model/runModel';
-import type { Transition, WatchMemory } from '../core/sqlite/statusWatch';
+import type { Transition, WatchMemory } from '../core/model/statusWatch';
 import { config } from './configuration';
 import { log } from './log';
 import type { RunSource } from './runSource';

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { type OverviewCache, type OverviewRequest, readOverview } from '../../src/core/sqlite/overview';
+import type { OverviewRequest } from '../../src/core/model/overview';
+import { type OverviewCache, readOverview } from '../../src/core/sqlite/overview';
 import { SnapshotDatabase } from '../../src/core/sqlite/snapshot/snapshotDatabase';
 import { archonDb, cleanupTempDirs } from '../support/fixtures';
 import type { LiveDb } from '../support/liveDb';

@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { gateActions } from '../../src/core/model/runModel';
 import { SnapshotDatabase } from '../../src/core/sqlite/snapshot/snapshotDatabase';
-import { readStatusWatch, type StatusWatch, type WatchRequest } from '../../src/core/sqlite/statusWatch';
+import type { StatusWatch, WatchRequest } from '../../src/core/model/statusWatch';
+import { readStatusWatch } from '../../src/core/sqlite/statusWatch';
 import { archonDb, cleanupTempDirs, insertRun, lit } from '../support/fixtures';
 import type { LiveDb } from '../support/liveDb';
 

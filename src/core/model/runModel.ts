@@ -94,9 +94,10 @@ export interface RunFilter {
 
 export type StatusCounts = Record<string, number>;
 
-/** Parses JSON text without throwing: malformed text is reported, not fatal. */
+/** Parses JSON text without throwing: malformed text is reported, not fatal. JSONB arrives parsed. */
 export function parseJson(text: unknown): { value: unknown; valid: boolean } {
   if (text === null || text === undefined) return { value: null, valid: true };
+  if (typeof text === 'object') return { value: text, valid: true };
   if (typeof text !== 'string') return { value: text, valid: false };
   try {
     return { value: JSON.parse(text), valid: true };
@@ -143,3 +144,8 @@ export function gateActions(run: Pick<RunSummary, 'openGate' | 'approval'>): { d
   const decide = run.openGate && !!gate?.nodeId && gate.message !== null && (gate.type === null || KNOWN_GATES.includes(gate.type));
   return { decide, respond: decide && (gate!.type === 'interactive_loop' || gate!.decisions.length > 0) };
 }
+
+/** Shortest id prefix accepted in place of a full run id. */
+export const MIN_ID_PREFIX = 8;
+
+export type IdResolution = { kind: 'found'; id: string } | { kind: 'not-found' } | { kind: 'ambiguous'; matches: string[] } | { kind: 'too-short' };

@@ -1,25 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { isProblem } from '../model/errors';
+import type { CancelOutcome, Common, OperationResult, ResumeOutcome } from '../model/operations';
 import { cancellablePredicate, resumablePredicate } from '../predicates';
 import { EVENTS, RUNS } from './schema';
 import type { ResultRow, WriterEngine, WriteScript } from './writers/writer';
-
-/** Outcomes every write can have besides its own two: the run is gone, the lock was held, or it is not known whether the commit happened. */
-type Common = 'not-found' | 'busy' | 'uncertain';
-export type ResumeOutcome = 'resumed' | 'not-resumable' | Common;
-export type CancelOutcome = 'cancelled' | 'nothing-to-cancel' | Common;
-
-export interface OperationResult<O extends string> {
-  outcome: O;
-  runId: string;
-  /**
-   * The run's status after the operation (the winner's, when we lost a race); null if not found,
-   * busy, or (uncertain) when it could not be read again.
-   */
-  status: string | null;
-  /** For `uncertain`: why the engine's answer was lost. */
-  detail?: string;
-}
 
 /** `metadata` with its top-level `error` removed; text that is not a JSON object is left untouched. */
 const METADATA_WITHOUT_ERROR =

@@ -1,20 +1,6 @@
-import type { Overview, OverviewRequest } from './overview';
-import type { IdResolution, RunReader } from './runReader';
-import type { RunDetails, RunEvent, RunFilter, RunHistory, RunSummary } from '../model/runModel';
-import { readStatusWatch, type StatusWatch, type WatchRequest } from './statusWatch';
-
-/** The reads the extension asks of its reader thread: argument and result of each. */
-export interface ReaderCalls {
-  overview: [OverviewRequest, Overview];
-  listRuns: [RunFilter, RunSummary[]];
-  getRun: [string, RunDetails | undefined];
-  history: [string, RunHistory | undefined];
-  events: [string, RunEvent[]];
-  children: [string, RunSummary[]];
-  resolveId: [string, IdResolution];
-  watch: [WatchRequest, StatusWatch];
-}
-export type ReaderCall = keyof ReaderCalls;
+import type { ReaderCall, ReaderCalls } from '../model/readCalls';
+import type { RunReader } from './runReader';
+import { readStatusWatch } from './statusWatch';
 
 /** The calls answered by one RunReader method; the overview, which keeps state between reads, is the worker's own. */
 export const READER_CALLS: { [M in Exclude<ReaderCall, 'overview'>]: (reader: RunReader, arg: ReaderCalls[M][0]) => ReaderCalls[M][1] } = {

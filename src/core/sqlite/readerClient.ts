@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { WorkflowRunsError } from '../model/errors';
-import type { ReaderCall, ReaderCalls } from './readerCalls';
+import type { ReaderCall, ReaderCalls } from '../model/readCalls';
 import type { GuardOptions } from './readGuards/selectReadGuard';
 import type { ReaderReply, ReaderRequest } from './readerWorker';
 import type { ReadResult } from './snapshot/snapshotDatabase';

@@ -2,8 +2,10 @@
 // neither reading files nor running queries ever blocks the extension host's thread.
 import { parentPort } from 'node:worker_threads';
 import { messageOf, WorkflowRunsError } from '../model/errors';
-import { type OverviewCache, type OverviewRequest, readOverview } from './overview';
-import { READER_CALLS, type ReaderCall } from './readerCalls';
+import type { OverviewRequest } from '../model/overview';
+import { type OverviewCache, readOverview } from './overview';
+import type { ReaderCall } from '../model/readCalls';
+import { READER_CALLS } from './readerCalls';
 import type { RunReader } from './runReader';
 import type { GuardOptions } from './readGuards/selectReadGuard';
 import { SnapshotDatabase } from './snapshot/snapshotDatabase';

@@ -1,11 +1,10 @@
 import * as path from 'node:path';
-import { toIsoUtc } from '../model/dates';
 import { cancellablePredicate, openGatePredicate, type Params, resumablePredicate, staleRunningPredicate, turnsStaleFrom } from '../predicates';
 import type { Queryable, Row, SqlValue } from './queryable';
+import { detailsFromRow, eventFromRow, runFromRow } from '../model/runRow';
 import {
-  metadataApproval,
-  metadataError,
-  parseJson,
+  type IdResolution,
+  MIN_ID_PREFIX,
   type RunDetails,
   type RunEvent,
   type RunFilter,
@@ -32,23 +31,6 @@ export interface Tally {
   openGates: number;
   /** The first `last_activity_at` among running runs to turn stale as time passes (staleness changes the counts). */
   turnsStaleFrom: SqlValue;
-}
-
-/** Shortest id prefix accepted in place of a full run id. */
-export const MIN_ID_PREFIX = 8;
-
-export type IdResolution =
-  | { kind: 'found'; id: string }
-  | { kind: 'not-found' }
-  | { kind: 'ambiguous'; matches: string[] }
-  | { kind: 'too-short' };
-
-function str(value: SqlValue | undefined): string | null {
-  return value === null || value === undefined ? null : String(value);
-}
-
-function num(value: SqlValue | undefined): number | null {
-  return typeof value === 'number' ? value : null;
 }
 
 /** Normalizes a folder for prefix comparison: absolute, no trailing separator. */
@@ -187,7 +169,7 @@ export class RunReader {
     const sql =
       `SELECT ${select.sql} FROM ${RUNS} r${this.joins}${where.sql}` +
       ` ORDER BY ${this.runColumn('started_at')} DESC, r.rowid DESC LIMIT :limit OFFSET :offset`;
-    return this.all(sql, params).map((row) => toSummary(row));
+    return this.all(sql, params).map((row) => runFromRow(row));
   }
 
   /** How many runs per status (and `interrupted` for stale running orphans, also counted in running). */
@@ -277,7 +259,7 @@ export class RunReader {
         ` ORDER BY top.grp, ${started} DESC, r.rowid DESC`,
       { ...select.params, ...top.params },
     );
-    for (const row of rows) (out[String(row.grp)] ??= []).push(toSummary(row));
+    for (const row of rows) (out[String(row.grp)] ??= []).push(runFromRow(row));
     return out;
   }
 
@@ -305,21 +287,13 @@ export class RunReader {
     const params: Params = { ...select.params, ...where.params, rowids: JSON.stringify(keys.rowids ?? []), ids: JSON.stringify(keys.ids ?? []) };
     const wanted = '(r.rowid IN (SELECT value FROM json_each(:rowids)) OR r.id IN (SELECT value FROM json_each(:ids)))';
     const sql = `SELECT ${select.sql} FROM ${RUNS} r${this.joins}${where.sql ? `${where.sql} AND ${wanted}` : ` WHERE ${wanted}`}`;
-    return this.all(sql, params).map((row) => toSummary(row));
+    return this.all(sql, params).map((row) => runFromRow(row));
   }
 
   getRun(id: string): RunDetails | undefined {
     const select = this.selectList();
     const row = this.all(`SELECT ${select.sql} FROM ${RUNS} r${this.joins} WHERE r.id = :id`, { ...select.params, id })[0];
-    if (!row) return undefined;
-    const metadata = parseJson(row.metadata);
-    return {
-      ...toSummary(row),
-      metadata: metadata.value,
-      metadataValid: metadata.valid,
-      userId: str(row.user_id),
-      parentConversationId: str(row.parent_conversation_id),
-    };
+    return row && detailsFromRow(row);
   }
 
   /** A run with its events and child runs, or undefined when there is no such run. */
@@ -341,15 +315,7 @@ export class RunReader {
         ` FROM ${EVENTS} WHERE workflow_run_id = :id ORDER BY ${col('created_at')}${order}, id`,
       { id: runId },
     );
-    return rows.map((row) => ({
-      id: String(row.id),
-      order: num(row.event_order),
-      type: str(row.event_type) ?? 'unknown',
-      stepIndex: num(row.step_index),
-      stepName: str(row.step_name),
-      data: parseJson(row.data).value,
-      createdAt: toIsoUtc(row.created_at),
-    }));
+    return rows.map(eventFromRow);
   }
 
   /** Runs started by this run (`parent_run_id`), newest first. */
@@ -360,7 +326,7 @@ export class RunReader {
       `SELECT ${select.sql} FROM ${RUNS} r${this.joins} WHERE r.parent_run_id = :id ORDER BY ${this.runColumn('started_at')} DESC, r.rowid DESC`,
       { ...select.params, id: runId },
     );
-    return rows.map((row) => toSummary(row));
+    return rows.map((row) => runFromRow(row));
   }
 
   /** A full id, or a unique prefix of at least `MIN_ID_PREFIX` characters. */
@@ -375,33 +341,4 @@ export class RunReader {
     if (matches.length > 1) return { kind: 'ambiguous', matches };
     return { kind: 'found', id: matches[0] };
   }
-}
-
-function toSummary(row: Row): RunSummary {
-  const metadata = parseJson(row.metadata).value;
-  return {
-    id: String(row.id),
-    workflowName: str(row.workflow_name) ?? '(unnamed workflow)',
-    status: str(row.status) ?? 'unknown',
-    resumable: row.resumable === 1,
-    interrupted: row.interrupted === 1,
-    cancellable: row.cancellable === 1,
-    openGate: row.open_gate === 1,
-    outcome: str(row.outcome),
-    startedAt: toIsoUtc(row.started_at),
-    lastActivityAt: toIsoUtc(row.last_activity_at),
-    completedAt: toIsoUtc(row.completed_at),
-    workingPath: str(row.working_path),
-    outputRoot: str(row.output_root),
-    codebaseId: str(row.codebase_id),
-    codebaseName: str(row.codebase_name),
-    projectPath: str(row.project_path),
-    conversationId: str(row.conversation_id),
-    platform: str(row.platform),
-    parentRunId: str(row.parent_run_id),
-    userMessage: str(row.user_message),
-    currentStepIndex: num(row.current_step_index),
-    error: metadataError(metadata),
-    approval: metadataApproval(metadata),
-  };
 }

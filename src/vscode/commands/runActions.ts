@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { isProblem, messageOf } from '../../core/model/errors';
-import { type CancelOutcome, cancelRun, type OperationResult, type ResumeOutcome, resumeRun } from '../../core/sqlite/operations';
+import type { CancelOutcome, OperationResult, ResumeOutcome } from '../../core/model/operations';
+import { cancelRun, resumeRun } from '../../core/sqlite/operations';
 import type { WriterEngine } from '../../core/sqlite/writers/writer';
 import { gateActions, type RunSummary } from '../../core/model/runModel';
 import { runName } from '../format';

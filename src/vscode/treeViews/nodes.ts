@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { GroupKey } from '../../core/sqlite/overview';
+import type { GroupKey } from '../../core/model/overview';
 import { gateActions, type RunEvent, type RunSummary } from '../../core/model/runModel';
 import { duration, gateKind, local, relative, shortId, shorten, statusText } from '../format';
 import { markdownText } from '../untrustedText';

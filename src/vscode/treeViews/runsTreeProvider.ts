@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { messageOf } from '../../core/model/errors';
 import { log } from '../log';
 import type { RunStore } from '../runStore';
-import type { GroupKey } from '../../core/sqlite/overview';
+import type { GroupKey } from '../../core/model/overview';
 import { EventNode, EventsNode, GroupNode, MessageNode, type Node, RunNode, ShowMoreNode } from './nodes';
 
 /** The Runs view: status groups, runs, and under each run its child runs and its events. */

@@ -1,0 +1,16 @@
+import type { Overview, OverviewRequest } from './overview';
+import type { IdResolution, RunDetails, RunEvent, RunFilter, RunHistory, RunSummary } from './runModel';
+import type { StatusWatch, WatchRequest } from './statusWatch';
+
+/** The reads every engine answers (see `RunsReader`): the argument and the result of each. */
+export interface ReaderCalls {
+  overview: [OverviewRequest, Overview];
+  listRuns: [RunFilter, RunSummary[]];
+  getRun: [string, RunDetails | undefined];
+  history: [string, RunHistory | undefined];
+  events: [string, RunEvent[]];
+  children: [string, RunSummary[]];
+  resolveId: [string, IdResolution];
+  watch: [WatchRequest, StatusWatch];
+}
+export type ReaderCall = keyof ReaderCalls;

@@ -1,0 +1,75 @@
+import { toIsoUtc } from './dates';
+import { metadataApproval, metadataError, parseJson, type RunDetails, type RunEvent, type RunSummary } from './runModel';
+
+/**
+ * A run's row as either engine returns it, named as the queries name the columns: text, numbers,
+ * SQLite's 0/1 flags or PostgreSQL's booleans, SQLite's date text or PostgreSQL's `Date`, JSON text
+ * or parsed JSONB. Every engine turns rows into the model here, so the model reads the same.
+ */
+export type Row = Record<string, unknown>;
+
+function str(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+
+function num(value: unknown): number | null {
+  if (typeof value === 'number') return value;
+  // PostgreSQL's BIGINT arrives as text.
+  return typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : null;
+}
+
+function flag(value: unknown): boolean {
+  return value === 1 || value === true;
+}
+
+export function runFromRow(row: Row): RunSummary {
+  const metadata = parseJson(row.metadata).value;
+  return {
+    id: String(row.id),
+    workflowName: str(row.workflow_name) ?? '(unnamed workflow)',
+    status: str(row.status) ?? 'unknown',
+    resumable: flag(row.resumable),
+    interrupted: flag(row.interrupted),
+    cancellable: flag(row.cancellable),
+    openGate: flag(row.open_gate),
+    outcome: str(row.outcome),
+    startedAt: toIsoUtc(row.started_at),
+    lastActivityAt: toIsoUtc(row.last_activity_at),
+    completedAt: toIsoUtc(row.completed_at),
+    workingPath: str(row.working_path),
+    outputRoot: str(row.output_root),
+    codebaseId: str(row.codebase_id),
+    codebaseName: str(row.codebase_name),
+    projectPath: str(row.project_path),
+    conversationId: str(row.conversation_id),
+    platform: str(row.platform),
+    parentRunId: str(row.parent_run_id),
+    userMessage: str(row.user_message),
+    currentStepIndex: num(row.current_step_index),
+    error: metadataError(metadata),
+    approval: metadataApproval(metadata),
+  };
+}
+
+export function detailsFromRow(row: Row): RunDetails {
+  const metadata = parseJson(row.metadata);
+  return {
+    ...runFromRow(row),
+    metadata: metadata.value,
+    metadataValid: metadata.valid,
+    userId: str(row.user_id),
+    parentConversationId: str(row.parent_conversation_id),
+  };
+}
+
+export function eventFromRow(row: Row): RunEvent {
+  return {
+    id: String(row.id),
+    order: num(row.event_order),
+    type: str(row.event_type) ?? 'unknown',
+    stepIndex: num(row.step_index),
+    stepName: str(row.step_name),
+    data: parseJson(row.data).value,
+    createdAt: toIsoUtc(row.created_at),
+  };
+}
