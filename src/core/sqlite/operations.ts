@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { isProblem } from '../model/errors';
 import type { CancelOutcome, Common, OperationResult, ResumeOutcome } from '../model/operations';
 import { cancellablePredicate, resumablePredicate } from '../predicates';
-import { EVENTS, RUNS } from './schema';
+import { EVENTS, RUNS } from '../model/schema';
 import type { ResultRow, WriterEngine, WriteScript } from './writers/writer';
 
 /** `metadata` with its top-level `error` removed; text that is not a JSON object is left untouched. */
@@ -24,7 +24,7 @@ const STATUS_NOW = `(SELECT status FROM ${RUNS} WHERE id = :runId)`;
  * `workflow_resumed` event. A loser writes nothing.
  */
 export function resumeScript(runId: string, eventId: string = randomUUID()): WriteScript {
-  const resumable = resumablePredicate();
+  const resumable = resumablePredicate('sqlite');
   return {
     statements: [
       { sql: 'DROP TABLE IF EXISTS temp.wr_resume', params: {} },
@@ -58,7 +58,7 @@ export function resumeScript(runId: string, eventId: string = randomUUID()): Wri
 
 /** The cancel guard: a finished run is never re-stamped or resurrected. */
 export function cancelScript(runId: string): WriteScript {
-  const cancellable = cancellablePredicate();
+  const cancellable = cancellablePredicate('sqlite');
   return {
     statements: [
       {

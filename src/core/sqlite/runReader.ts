@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { cancellablePredicate, openGatePredicate, type Params, resumablePredicate, staleRunningPredicate, turnsStaleFrom } from '../predicates';
 import type { Queryable, Row, SqlValue } from './queryable';
 import { detailsFromRow, eventFromRow, runFromRow } from '../model/runRow';
@@ -13,7 +12,8 @@ import {
   STATUSES,
   type StatusCounts,
 } from '../model/runModel';
-import { CODEBASES, CONVERSATIONS, EVENTS, RUNS, type Schema } from './schema';
+import { EVENTS, RUNS, type Schema } from '../model/schema';
+import { RunSql } from '../runSql';
 
 /** Part of the runs table by rowid: after one and/or up to one (plus some rows by rowid). */
 export interface RowSpan {
@@ -33,74 +33,28 @@ export interface Tally {
   turnsStaleFrom: SqlValue;
 }
 
-/** Normalizes a folder for prefix comparison: absolute, no trailing separator. */
-function normalizeFolder(folder: string): string {
-  const resolved = path.resolve(folder);
-  return resolved.length > 1 ? resolved.replace(/[\\/]+$/, '') : resolved;
-}
-
 /**
  * The queries the tree, the commands and the CLI need, over any SQLite connection that sees one
  * consistent state (a sql.js snapshot in the product; node:sqlite in the benchmark's comparison).
  * Nothing here writes: writes go through `operations.ts` and a locking SQLite.
  */
 export class RunReader {
+  private readonly sql: RunSql;
+
   constructor(
     private readonly db: Queryable,
     readonly schema: Schema,
-  ) {}
+  ) {
+    this.sql = new RunSql('sqlite', schema);
+  }
 
   private all(sql: string, params: Params = {}): Row[] {
     return this.db.all(sql, params);
   }
 
-  private runColumn(name: string, fallback = 'NULL'): string {
-    return this.schema.runs.has(name) ? `r.${name}` : fallback;
-  }
-
-  /** The joins that name a run's codebase and platform; a lookup per row, so only where rows are listed. */
-  private get joins(): string {
-    let sql = '';
-    if (this.schema.codebases?.has('id')) sql += ` LEFT JOIN ${CODEBASES} cb ON cb.id = r.codebase_id`;
-    if (this.schema.conversations?.has('id') && this.schema.runs.has('conversation_id')) {
-      sql += ` LEFT JOIN ${CONVERSATIONS} cv ON cv.id = r.conversation_id`;
-    }
-    return sql;
-  }
-
-  private selectList(): { sql: string; params: Params } {
-    const resumable = resumablePredicate('r');
-    const stale = staleRunningPredicate('r');
-    const cancellable = cancellablePredicate('r');
-    const gate = openGatePredicate('r');
-    const hasCodebaseName = this.schema.codebases?.has('name') && this.schema.runs.has('codebase_id');
-    const hasCodebaseCwd = this.schema.codebases?.has('default_cwd') && this.schema.runs.has('codebase_id');
-    const hasPlatform = this.schema.conversations?.has('platform_type') && this.schema.runs.has('conversation_id');
-    const c = (name: string) => `${this.runColumn(name)} AS ${name}`;
-    const sql = [
-      'r.id AS id',
-      'r.workflow_name AS workflow_name',
-      'r.status AS status',
-      `${resumable.sql} AS resumable`,
-      `${stale.sql} AS interrupted`,
-      `${cancellable.sql} AS cancellable`,
-      `${gate.sql} AS open_gate`,
-      ...[
-        'outcome', 'started_at', 'last_activity_at', 'completed_at', 'working_path', 'output_root',
-        'codebase_id', 'conversation_id', 'parent_run_id', 'user_message', 'current_step_index',
-        'metadata', 'user_id', 'parent_conversation_id',
-      ].map(c),
-      `${hasCodebaseName ? 'cb.name' : 'NULL'} AS codebase_name`,
-      `${hasCodebaseCwd ? 'cb.default_cwd' : 'NULL'} AS project_path`,
-      `${hasPlatform ? 'cv.platform_type' : 'NULL'} AS platform`,
-    ].join(', ');
-    return { sql, params: { ...resumable.params, ...stale.params } };
-  }
-
-  /** The WHERE clause of a filter; `withStatus` false leaves the status out (for counts). */
+  /** The WHERE clause of a filter (see `RunSql`), and a span of rowids; `withStatus` false leaves the status out (for counts). */
   private where(filter: RunFilter, withStatus = true, span: RowSpan = {}): { sql: string; params: Params } {
-    const clauses: string[] = [];
-    const params: Params = {};
+    const { clauses, params } = this.sql.conditions(filter, withStatus);
     if (span.upTo !== undefined) {
       clauses.push('r.rowid <= :spanUpTo');
       params.spanUpTo = span.upTo;
@@ -112,63 +66,17 @@ export class RunReader {
         clauses.push('(r.rowid > :spanAfter OR r.rowid IN (SELECT value FROM json_each(:spanPlus)))');
       } else clauses.push('r.rowid > :spanAfter');
     }
-    if (withStatus && filter.statuses?.length) {
-      const ors: string[] = [];
-      const plain = filter.statuses.filter((s) => s !== 'interrupted');
-      if (plain.length) {
-        ors.push(`r.status IN (${plain.map((_, i) => `:status${i}`).join(', ')})`);
-        plain.forEach((s, i) => (params[`status${i}`] = s));
-      }
-      if (filter.statuses.includes('interrupted')) {
-        const stale = staleRunningPredicate('r');
-        ors.push(stale.sql);
-        Object.assign(params, stale.params);
-      }
-      clauses.push(`(${ors.join(' OR ')})`);
-    }
-    for (const [wanted, predicate] of [
-      [filter.resumable, resumablePredicate('r')],
-      [filter.cancellable, cancellablePredicate('r')],
-      [filter.openGate, openGatePredicate('r')],
-    ] as const) {
-      if (!wanted) continue;
-      clauses.push(predicate.sql);
-      Object.assign(params, predicate.params);
-    }
-    const text = filter.text?.trim();
-    if (text) {
-      params.text = text.toLowerCase();
-      const message = this.schema.runs.has('user_message') ? ` OR instr(lower(coalesce(r.user_message, '')), :text) > 0` : '';
-      clauses.push(`(instr(lower(r.workflow_name), :text) > 0${message} OR substr(r.id, 1, length(:text)) = :text)`);
-    }
-    if (filter.folders?.length) {
-      const ors: string[] = [];
-      const inCodebase: string[] = [];
-      filter.folders.map(normalizeFolder).forEach((folder, i) => {
-        params[`folder${i}`] = folder;
-        params[`folderPrefix${i}`] = folder.endsWith(path.sep) ? folder : folder + path.sep;
-        const inside = (expr: string) =>
-          `(${expr} = :folder${i} OR substr(${expr}, 1, length(:folderPrefix${i})) = :folderPrefix${i})`;
-        inCodebase.push(inside('default_cwd'));
-        if (this.schema.runs.has('working_path')) ors.push(inside('r.working_path'));
-      });
-      // The few codebases in scope are found once, not joined on every run.
-      if (this.schema.codebases?.has('default_cwd') && this.schema.runs.has('codebase_id')) {
-        ors.push(`r.codebase_id IN (SELECT id FROM ${CODEBASES} WHERE ${inCodebase.join(' OR ')})`);
-      }
-      clauses.push(ors.length ? `(${ors.join(' OR ')})` : '0');
-    }
     return { sql: clauses.length ? ` WHERE ${clauses.join(' AND ')}` : '', params };
   }
 
   /** Runs newest first (`started_at DESC`). */
   listRuns(filter: RunFilter = {}): RunSummary[] {
-    const select = this.selectList();
+    const select = this.sql.selectList();
     const where = this.where(filter);
     const params: Params = { ...select.params, ...where.params, limit: filter.limit ?? -1, offset: filter.offset ?? 0 };
     const sql =
-      `SELECT ${select.sql} FROM ${RUNS} r${this.joins}${where.sql}` +
-      ` ORDER BY ${this.runColumn('started_at')} DESC, r.rowid DESC LIMIT :limit OFFSET :offset`;
+      `SELECT ${select.sql} FROM ${RUNS} r${this.sql.joins}${where.sql}` +
+      ` ORDER BY ${this.sql.column('started_at')} DESC, r.rowid DESC LIMIT :limit OFFSET :offset`;
     return this.all(sql, params).map((row) => runFromRow(row));
   }
 
@@ -183,11 +91,11 @@ export class RunReader {
    * run up, and leaves the result depending on the table's pages only.
    */
   tally(filter: RunFilter = {}, span?: RowSpan): Tally {
-    const stale = staleRunningPredicate('r');
-    const resumable = resumablePredicate('r');
-    const cancellable = cancellablePredicate('r');
-    const gate = openGatePredicate('r');
-    const watch = turnsStaleFrom('r');
+    const stale = staleRunningPredicate('sqlite', 'r');
+    const resumable = resumablePredicate('sqlite', 'r');
+    const cancellable = cancellablePredicate('sqlite', 'r');
+    const gate = openGatePredicate('sqlite', 'r');
+    const watch = turnsStaleFrom('sqlite', 'r');
     const where = this.where(filter, false, span);
     const rows = this.all(
       `SELECT r.status AS status, ${stale.sql} AS interrupted, count(*) AS n, sum(${resumable.sql}) AS resumable,` +
@@ -210,7 +118,7 @@ export class RunReader {
 
   /** Whether a running run last active at `lastActivity` counts as stale now. */
   staleNow(lastActivity: SqlValue): boolean {
-    const stale = staleRunningPredicate('r');
+    const stale = staleRunningPredicate('sqlite', 'r');
     const row = this.all(`SELECT ${stale.sql} AS stale FROM (SELECT 'running' AS status, :at AS last_activity_at) r`, {
       ...stale.params,
       at: lastActivity,
@@ -235,7 +143,7 @@ export class RunReader {
     const group = `CASE WHEN r.status IN (${known}) THEN r.status ELSE 'other' END`;
     const limit = Object.keys(limits).map((key, i) => ((params[`group${i}`] = key), (params[`limit${i}`] = limits[key]), `WHEN :group${i} THEN :limit${i}`));
     const ranked =
-      `SELECT r.rowid AS rid, ${group} AS grp, row_number() OVER (PARTITION BY ${group} ORDER BY ${this.runColumn('started_at')} DESC, r.rowid DESC) AS rn` +
+      `SELECT r.rowid AS rid, ${group} AS grp, row_number() OVER (PARTITION BY ${group} ORDER BY ${this.sql.column('started_at')} DESC, r.rowid DESC) AS rn` +
       ` FROM ${RUNS} r NOT INDEXED${where.sql}`;
     return { sql: `SELECT rid, grp FROM (${ranked}) WHERE rn <= CASE grp ${limit.join(' ')} ELSE 0 END`, params };
   }
@@ -251,11 +159,11 @@ export class RunReader {
   newestByGroup(filter: RunFilter, limits: Record<string, number>, span?: RowSpan): Record<string, RunSummary[]> {
     const out: Record<string, RunSummary[]> = {};
     if (!Object.keys(limits).length) return out;
-    const select = this.selectList();
+    const select = this.sql.selectList();
     const top = this.top(filter, limits, span);
-    const started = this.runColumn('started_at');
+    const started = this.sql.column('started_at');
     const rows = this.all(
-      `SELECT ${select.sql}, top.grp AS grp FROM (${top.sql}) top JOIN ${RUNS} r ON r.rowid = top.rid${this.joins}` +
+      `SELECT ${select.sql}, top.grp AS grp FROM (${top.sql}) top JOIN ${RUNS} r ON r.rowid = top.rid${this.sql.joins}` +
         ` ORDER BY top.grp, ${started} DESC, r.rowid DESC`,
       { ...select.params, ...top.params },
     );
@@ -270,8 +178,8 @@ export class RunReader {
 
   /** Running and paused runs matching the filter, by id: whether each is interrupted, or at an open gate. */
   liveRuns(filter: RunFilter = {}): { id: string; status: string; interrupted: boolean; openGate: boolean }[] {
-    const stale = staleRunningPredicate('r');
-    const gate = openGatePredicate('r');
+    const stale = staleRunningPredicate('sqlite', 'r');
+    const gate = openGatePredicate('sqlite', 'r');
     const where = this.where({ ...filter, statuses: ['running', 'paused'] });
     return this.all(`SELECT r.id AS id, r.status AS status, ${stale.sql} AS interrupted, ${gate.sql} AS open_gate FROM ${RUNS} r${where.sql}`, {
       ...stale.params,
@@ -282,17 +190,17 @@ export class RunReader {
   /** The runs with these rowids or ids that match the filter. */
   summaries(filter: RunFilter, keys: { rowids?: number[]; ids?: string[] }): RunSummary[] {
     if (!keys.rowids?.length && !keys.ids?.length) return [];
-    const select = this.selectList();
+    const select = this.sql.selectList();
     const where = this.where(filter);
     const params: Params = { ...select.params, ...where.params, rowids: JSON.stringify(keys.rowids ?? []), ids: JSON.stringify(keys.ids ?? []) };
     const wanted = '(r.rowid IN (SELECT value FROM json_each(:rowids)) OR r.id IN (SELECT value FROM json_each(:ids)))';
-    const sql = `SELECT ${select.sql} FROM ${RUNS} r${this.joins}${where.sql ? `${where.sql} AND ${wanted}` : ` WHERE ${wanted}`}`;
+    const sql = `SELECT ${select.sql} FROM ${RUNS} r${this.sql.joins}${where.sql ? `${where.sql} AND ${wanted}` : ` WHERE ${wanted}`}`;
     return this.all(sql, params).map((row) => runFromRow(row));
   }
 
   getRun(id: string): RunDetails | undefined {
-    const select = this.selectList();
-    const row = this.all(`SELECT ${select.sql} FROM ${RUNS} r${this.joins} WHERE r.id = :id`, { ...select.params, id })[0];
+    const select = this.sql.selectList();
+    const row = this.all(`SELECT ${select.sql} FROM ${RUNS} r${this.sql.joins} WHERE r.id = :id`, { ...select.params, id })[0];
     return row && detailsFromRow(row);
   }
 
@@ -321,9 +229,9 @@ export class RunReader {
   /** Runs started by this run (`parent_run_id`), newest first. */
   children(runId: string): RunSummary[] {
     if (!this.schema.runs.has('parent_run_id')) return [];
-    const select = this.selectList();
+    const select = this.sql.selectList();
     const rows = this.all(
-      `SELECT ${select.sql} FROM ${RUNS} r${this.joins} WHERE r.parent_run_id = :id ORDER BY ${this.runColumn('started_at')} DESC, r.rowid DESC`,
+      `SELECT ${select.sql} FROM ${RUNS} r${this.sql.joins} WHERE r.parent_run_id = :id ORDER BY ${this.sql.column('started_at')} DESC, r.rowid DESC`,
       { ...select.params, id: runId },
     );
     return rows.map((row) => runFromRow(row));

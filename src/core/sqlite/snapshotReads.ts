@@ -1,0 +1,44 @@
+import type { OverviewRequest } from '../model/overview';
+import type { ReaderCall, ReaderCalls } from '../model/readCalls';
+import type { GuardOptions } from './readGuards/selectReadGuard';
+import { READER_CALLS } from './readerCalls';
+import type { RunReader } from './runReader';
+import { type OverviewCache, readOverview } from './overview';
+import { type ReadResult, SnapshotDatabase } from './snapshot/snapshotDatabase';
+
+/**
+ * The reads of `ReaderCalls` on one open snapshot, kept between reads so that each takes in only
+ * what changed (and the overview reuses its older parts). The reader thread holds one; a one-shot
+ * caller (the CLI) uses one in its own thread.
+ */
+export class SnapshotReads {
+  private open: SnapshotDatabase | undefined;
+  /** The file and guard options `open` was opened with. */
+  private openWith = '';
+  /** The older runs' part of the last overview, reused while it holds (see `readOverview`). */
+  private overviewCache: OverviewCache | undefined;
+
+  async read<M extends ReaderCall>(dbPath: string, guard: GuardOptions, call: M, arg: ReaderCalls[M][0]): Promise<ReadResult<ReaderCalls[M][1]>> {
+    const key = JSON.stringify([dbPath, guard]);
+    if (!this.open || this.openWith !== key) {
+      this.close();
+      this.open = await SnapshotDatabase.open(dbPath, guard);
+      this.openWith = key;
+    }
+    if (call === 'overview') {
+      // Kept only once the read is known consistent: `read` returns nothing else.
+      const read = await this.open.read((reader, _db, pages) => readOverview(reader, arg as OverviewRequest, pages, this.overviewCache));
+      this.overviewCache = read.value.cache;
+      return { ...read, value: read.value.overview as ReaderCalls[M][1] };
+    }
+    const answer = READER_CALLS[call as Exclude<ReaderCall, 'overview'>] as (reader: RunReader, arg: unknown) => ReaderCalls[M][1];
+    return this.open.read((reader) => answer(reader, arg));
+  }
+
+  close(): void {
+    this.open?.close();
+    this.open = undefined;
+    this.openWith = '';
+    this.overviewCache = undefined;
+  }
+}
