@@ -37,8 +37,9 @@ async function main() {
   fs.mkdirSync('dist', { recursive: true });
   fs.copyFileSync(require.resolve('sql.js/dist/sql-wasm.wasm'), path.join('dist', 'sql-wasm.wasm'));
   const builds = [
-    { ...common, entryPoints: ['src/cli/index.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
-    { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+    // pg's native binding is optional, and never used: the pure JavaScript client is.
+    { ...common, entryPoints: ['src/cli/index.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, external: ['pg-native'] },
+    { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', 'pg-native'] },
     { ...common, entryPoints: ['src/core/sqlite/readerWorker.ts'], outfile: 'dist/readerWorker.js' },
   ];
   const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));

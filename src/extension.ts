@@ -5,6 +5,7 @@ import { resumeWithArchon } from './vscode/commands/resumeWithArchon';
 import { cancel, resume } from './vscode/commands/runActions';
 import { copyId, filterRuns, openWorkingFolder, selectDatabase, showDetails, toggleScope } from './vscode/commands/viewCommands';
 import { config } from './vscode/configuration';
+import { Connections } from './vscode/connections';
 import { DatabaseWatcher } from './vscode/databaseWatcher';
 import { log } from './vscode/log';
 import { Notifier } from './vscode/notifier';
@@ -35,22 +36,25 @@ export interface WorkflowRunsApi {
 
 export function activate(context: vscode.ExtensionContext): WorkflowRunsApi {
   const started = performance.now();
-  const source = new RunSource();
+  const changed = () => {
+    source.changed();
+    void store.refreshIfVisible();
+    void watcher.poke();
+  };
+  const connections = new Connections(context.secrets, context.globalState, () => onChange());
+  const source = new RunSource(connections, changed);
   const store = new RunStore(source);
   const watcher = new StatusWatcher(source, () => store.folders);
   const notifier = new Notifier();
   const writers = new Writers();
   const view = new RunsView(store, watcher);
   const details = new RunDetailsProvider(store);
-  const files = new DatabaseWatcher(() => {
-    void store.refreshIfVisible();
-    void watcher.poke();
-  });
-  const follow = () => files.watch(source.locate().dbPath, config.pollIntervalMs());
+  // SQLite: the file and its -wal are watched; PostgreSQL notifies (see RunSource). Both are polled too.
+  const files = new DatabaseWatcher(changed);
+  const follow = () => void source.file().then((file) => files.watch(file, config.pollIntervalMs()));
   const onChange = () => {
     follow();
-    void store.refreshIfVisible();
-    void watcher.poke();
+    changed();
   };
   const actions = { store, notifier, writers, targets: new WriteTargets(context.globalState) };
   const command = (id: string, run: (...args: unknown[]) => unknown) => vscode.commands.registerCommand(`workflowRuns.${id}`, run);
@@ -59,6 +63,7 @@ export function activate(context: vscode.ExtensionContext): WorkflowRunsApi {
 
   context.subscriptions.push(
     log,
+    connections,
     source,
     store,
     watcher,
@@ -87,6 +92,12 @@ export function activate(context: vscode.ExtensionContext): WorkflowRunsApi {
     command('toggleScope', () => toggleScope(store, notifier)),
     command('showMore', (key) => store.showMore(key as GroupKey)),
     command('openAnyway', () => store.openAnyway()),
+    command('setPostgresConnection', async () => (await connections.setConnection()) && onChange()),
+    command('allowWorkspaceDatabase', async () => {
+      const { target } = await connections.target();
+      await connections.allowWorkspaceDatabase(target.source);
+      onChange();
+    }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (config.affects(e, 'scope')) store.scope = config.scope();
       if (config.affects(e)) onChange();

@@ -1,29 +1,30 @@
 import { locateDatabase } from '../core/archon/databaseLocation';
+import type { DatabaseTarget, RunsReader } from '../core/database';
 import { printable } from '../core/model/displayText';
-import { isProblem, messageOf, WorkflowRunsError } from '../core/model/errors';
+import { isProblem, messageOf } from '../core/model/errors';
 import type { OperationResult } from '../core/model/operations';
-import { cancelRun, resumeRun } from '../core/sqlite/operations';
 import { MIN_ID_PREFIX } from '../core/model/runModel';
+import { openReader, openWriter } from '../core/openDatabase';
 import type { GuardChoice } from '../core/sqlite/readGuards/readGuard';
 import type { GuardOptions } from '../core/sqlite/readGuards/selectReadGuard';
-import { SnapshotDatabase } from '../core/sqlite/snapshot/snapshotDatabase';
-import { selectWriter } from '../core/sqlite/writers/selectWriter';
 import type { EngineChoice } from '../core/sqlite/writers/writer';
 import { parseArgs, type ParsedArgs, UsageError } from './args';
 import { formatDetails, formatList } from './format';
 
 const USAGE = `workflow-runs: browse, resume and cancel Archon workflow runs
 
-  workflow-runs list   [--db PATH] [--status S,S] [--text T] [--folder DIR] [--limit N] [--offset N] [--json]
-  workflow-runs show   ID [--db PATH] [--json]
-  workflow-runs resume ID [--db PATH] [--engine auto|node-sqlite|sqlite3] [--sqlite3 PATH] [--json]
-  workflow-runs cancel ID [--db PATH] [--engine auto|node-sqlite|sqlite3] [--sqlite3 PATH] [--json]
+  workflow-runs list   [DATABASE] [--status S,S] [--text T] [--folder DIR] [--limit N] [--offset N] [--json]
+  workflow-runs show   ID [DATABASE] [--json]
+  workflow-runs resume ID [DATABASE] [--engine auto|node-sqlite|sqlite3] [--sqlite3 PATH] [--json]
+  workflow-runs cancel ID [DATABASE] [--engine auto|node-sqlite|sqlite3] [--sqlite3 PATH] [--json]
 
-Every command also takes --guard auto|node-sqlite|sqlite3|none: how reads are guarded against
-checkpoints (a read transaction in node:sqlite or the sqlite3 shell, --sqlite3 PATH); none reads
-without one, checking and retrying for up to 2 s.
+DATABASE is --db PATH (a SQLite file) or --database-url URL (PostgreSQL). Without either, the
+database is Archon's own: PostgreSQL when DATABASE_URL is set (in the environment,
+$ARCHON_HOME/.env or ./.archon/.env), else $ARCHON_HOME/archon.db, else ~/.archon/archon.db.
+On SQLite every command also takes --guard auto|node-sqlite|sqlite3|none: how reads are guarded
+against checkpoints (a read transaction in node:sqlite or the sqlite3 shell, --sqlite3 PATH);
+none reads without one, checking and retrying for up to 2 s.
 ID is a full run id or a unique prefix of at least ${MIN_ID_PREFIX} characters.
-Without --db the database is Archon's: $ARCHON_HOME/archon.db, else ~/.archon/archon.db.
 Resume only claims the run (status -> running) so nothing else can resume it; it starts no work.
 To have Archon continue a run, use \`archon workflow resume ID\` instead of this tool's resume.
 Exit codes: 0 done, 2 usage, 3 not resumable / nothing to cancel, 4 not found, 5 busy,
@@ -42,15 +43,15 @@ class Exit extends Error {
   }
 }
 
-function dbPathOf(args: ParsedArgs): string {
-  const location = locateDatabase({ explicitPath: args.options.get('db'), cwd: process.cwd() });
-  if (location.postgresConfiguredIn) {
-    throw new WorkflowRunsError(
-      'postgres',
-      `Archon is configured for PostgreSQL (DATABASE_URL in ${location.postgresConfiguredIn}); workflow-runs reads SQLite only. Pass --db PATH to read a SQLite file.`,
-    );
-  }
-  return location.dbPath;
+/** The database the arguments (or Archon's own settings) name. */
+function targetOf(args: ParsedArgs): DatabaseTarget {
+  if (args.options.has('db') && args.options.has('database-url')) throw new UsageError('give --db or --database-url, not both');
+  return locateDatabase({ explicitPath: args.options.get('db'), databaseUrl: args.options.get('database-url'), cwd: process.cwd() });
+}
+
+/** The database's reads, in this thread (a one-shot command has nothing else to do). */
+function readerOf(args: ParsedArgs): RunsReader {
+  return openReader(targetOf(args), { guard: guardOf(args), thread: false });
 }
 
 /** How reads are guarded: `--guard` (auto by default), with `--sqlite3` for the shell. */
@@ -74,8 +75,8 @@ function requireId(args: ParsedArgs): string {
 }
 
 /** Turns an ID or prefix into a full id, or exits: unknown 4, ambiguous or too short 2. */
-async function resolveId(dbPath: string, input: string, io: Output, guard: GuardOptions): Promise<string> {
-  const resolution = await SnapshotDatabase.readOnce(dbPath, (r) => r.resolveId(input), guard);
+async function resolveId(reader: RunsReader, input: string, io: Output): Promise<string> {
+  const resolution = (await reader.read('resolveId', input)).value;
   switch (resolution.kind) {
     case 'found':
       return resolution.id;
@@ -91,8 +92,7 @@ async function resolveId(dbPath: string, input: string, io: Output, guard: Guard
   }
 }
 
-async function list(args: ParsedArgs, io: Output): Promise<number> {
-  const dbPath = dbPathOf(args);
+async function list(args: ParsedArgs, io: Output, reader: RunsReader): Promise<number> {
   const filter = {
     statuses: args.options.get('status')?.split(',').map((s) => s.trim()).filter(Boolean),
     text: args.options.get('text'),
@@ -100,23 +100,15 @@ async function list(args: ParsedArgs, io: Output): Promise<number> {
   };
   const limit = positiveInt(args, 'limit', 50);
   const offset = positiveInt(args, 'offset', 0);
-  const { runs, counts } = await SnapshotDatabase.readOnce(
-    dbPath,
-    (r) => ({
-      runs: r.listRuns({ ...filter, limit: limit === 0 ? undefined : limit, offset }),
-      counts: r.countByStatus(filter),
-    }),
-    guardOf(args),
-  );
-  io.out(args.flags.has('json') ? JSON.stringify(runs, null, 2) : formatList(runs, counts));
+  const runs = (await reader.read('listRuns', { ...filter, limit: limit === 0 ? undefined : limit, offset })).value;
+  if (args.flags.has('json')) io.out(JSON.stringify(runs, null, 2));
+  else io.out(formatList(runs, (await reader.read('counts', filter)).value));
   return EXIT.ok;
 }
 
-async function show(args: ParsedArgs, io: Output): Promise<number> {
-  const dbPath = dbPathOf(args);
-  const input = requireId(args);
-  const id = await resolveId(dbPath, input, io, guardOf(args));
-  const found = await SnapshotDatabase.readOnce(dbPath, (r) => r.history(id), guardOf(args));
+async function show(args: ParsedArgs, io: Output, reader: RunsReader): Promise<number> {
+  const id = await resolveId(reader, requireId(args), io);
+  const found = (await reader.read('history', id)).value;
   if (!found) {
     io.err(printable(`Run ${id} no longer exists.`));
     return EXIT.notFound;
@@ -145,22 +137,25 @@ const CODES: Record<string, number> = {
   uncertain: EXIT.error,
 };
 
-async function write(args: ParsedArgs, io: Output, operation: typeof resumeRun | typeof cancelRun): Promise<number> {
-  const dbPath = dbPathOf(args);
+async function write(args: ParsedArgs, io: Output, reader: RunsReader, operation: 'resume' | 'cancel'): Promise<number> {
   const engine = (args.options.get('engine') ?? 'auto') as EngineChoice;
   if (!['auto', 'node-sqlite', 'sqlite3'].includes(engine)) throw new UsageError('--engine must be auto, node-sqlite or sqlite3');
   const input = requireId(args);
   // A full id goes straight to the compare-and-swap, which reports "not found" itself; a prefix is
-  // resolved on a snapshot first. Either way the write names exactly one id.
-  const id = input.length >= 32 ? input : await resolveId(dbPath, input, io, guardOf(args));
-  const writer = await selectWriter({ engine, sqlite3Path: args.options.get('sqlite3') });
-  const result = await operation(writer, dbPath, id);
-  if (args.flags.has('json')) io.out(JSON.stringify(result));
-  else (CODES[result.outcome] === EXIT.ok ? io.out : io.err)(printable(MESSAGES[result.outcome](result)));
-  return CODES[result.outcome];
+  // resolved first. Either way the write names exactly one id.
+  const id = input.length >= 32 ? input : await resolveId(reader, input, io);
+  const writer = await openWriter(targetOf(args), { engine, sqlite3Path: args.options.get('sqlite3') });
+  try {
+    const result = await writer[operation](id);
+    if (args.flags.has('json')) io.out(JSON.stringify(result));
+    else (CODES[result.outcome] === EXIT.ok ? io.out : io.err)(printable(MESSAGES[result.outcome](result)));
+    return CODES[result.outcome];
+  } finally {
+    writer.dispose();
+  }
 }
 
-const EXIT_FOR_PROBLEM: Partial<Record<string, number>> = { 'no-writer': EXIT.noWriter, busy: EXIT.busy, usage: EXIT.usage };
+const EXIT_FOR_PROBLEM: Partial<Record<string, number>> = { 'no-writer': EXIT.noWriter, busy: EXIT.busy, usage: EXIT.usage, 'no-database': EXIT.error };
 
 export async function main(argv: string[], io: Output): Promise<number> {
   try {
@@ -169,17 +164,14 @@ export async function main(argv: string[], io: Output): Promise<number> {
       (args.command === undefined && !args.flags.has('help') ? io.err : io.out)(USAGE);
       return args.command === undefined && !args.flags.has('help') ? EXIT.usage : EXIT.ok;
     }
-    switch (args.command) {
-      case 'list':
-        return await list(args, io);
-      case 'show':
-        return await show(args, io);
-      case 'resume':
-        return await write(args, io, resumeRun);
-      case 'cancel':
-        return await write(args, io, cancelRun);
-      default:
-        throw new UsageError(`unknown command "${args.command}"`);
+    if (!['list', 'show', 'resume', 'cancel'].includes(args.command)) throw new UsageError(`unknown command "${args.command}"`);
+    const reader = readerOf(args);
+    try {
+      if (args.command === 'list') return await list(args, io, reader);
+      if (args.command === 'show') return await show(args, io, reader);
+      return await write(args, io, reader, args.command as 'resume' | 'cancel');
+    } finally {
+      reader.dispose();
     }
   } catch (err) {
     if (err instanceof Exit) return err.code;

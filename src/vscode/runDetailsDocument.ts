@@ -85,7 +85,7 @@ export class RunDetailsProvider implements vscode.TextDocumentContentProvider, v
     const state = this.store.state;
     if (state.kind !== 'ready') return `# ${markdownText(uri.query)}\n\n${vscode.l10n.t('The database is not loaded.')}\n`;
     const history = await this.store.read('history', uri.query);
-    if (!history) return `# ${markdownText(uri.query)}\n\n${markdownText(vscode.l10n.t('This run no longer exists in {0}.', state.dbPath))}\n`;
+    if (!history) return `# ${markdownText(uri.query)}\n\n${markdownText(vscode.l10n.t('This run no longer exists in {0}.', state.where))}\n`;
     return renderDetails(history.run, history.events, history.children);
   }
 

@@ -1,23 +1,26 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { locateDatabase } from '../core/archon/databaseLocation';
-import { ReaderClient } from '../core/sqlite/readerClient';
+import type { DatabaseTarget, ReadOutcome, RunsReader } from '../core/database';
 import type { ReaderCall, ReaderCalls } from '../core/model/readCalls';
+import { describeTarget, openReader } from '../core/openDatabase';
+import { PostgresListener } from '../core/postgres/postgresListener';
 import type { GuardOptions } from '../core/sqlite/readGuards/selectReadGuard';
-import type { ReadResult, ReadStats } from '../core/sqlite/snapshot/snapshotDatabase';
-import { config, databasePathSetting } from './configuration';
+import { config } from './configuration';
+import type { Connections } from './connections';
 import { log } from './log';
 
 /** Why the database is not read now; the view shows the message. */
 export interface SourceProblem {
-  kind: 'no-database' | 'postgres' | 'too-large';
-  dbPath: string;
+  kind: 'no-database' | 'too-large' | 'workspace-database';
+  /** The database in words (a path, or a server without its password). */
+  where: string;
   message: string;
 }
 
-/** The database to read, with what changes when its files do. */
-export interface SourceFile {
-  dbPath: string;
+/** The database to read, with what changes when it does. */
+export interface SourceReady {
+  target: DatabaseTarget;
+  where: string;
   signature: string;
 }
 
@@ -37,77 +40,104 @@ function size(bytes: number): string {
 }
 
 /**
- * How reads are guarded: by node:sqlite, else the sqlite3 shell the user configured. In Restricted
- * Mode only by node:sqlite, which starts no program.
+ * How SQLite reads are guarded: by node:sqlite, else the sqlite3 shell the user configured. In
+ * Restricted Mode only by node:sqlite, which starts no program.
  */
 function guardOptions(): GuardOptions {
   return { guard: vscode.workspace.isTrusted ? 'auto' : 'node-sqlite', sqlite3Path: config.sqlite3Path() };
 }
 
 /**
- * Where runs are read from: the database that the settings, or Archon's own environment, name,
- * read on one reader thread for the tree and the status watch alike. A database above the size
- * threshold is not read until the person opens it anyway, asked once before its first read.
+ * Where runs are read from (see `Connections`), read by one reader for the tree and the status
+ * watch alike: SQLite on a reader thread; PostgreSQL over its own connections, with a LISTEN
+ * connection whose notifications count as changes. A SQLite file above the size threshold is not
+ * read until the person opens it anyway, asked once before its first read.
  */
 export class RunSource implements vscode.Disposable {
-  private readonly reader = new ReaderClient();
+  private current: { key: string; reader: RunsReader; listener?: PostgresListener } | undefined;
   /** Databases read once: growing past the threshold while shown changes nothing. */
   private readonly opened = new Set<string>();
-  private lastUnguarded = '';
+  /** Counts changes (file events, notifications, polls): a PostgreSQL database has no files to look at. */
+  private changes = 0;
+  private lastWarning = '';
 
-  /** Where the database is, from the settings or Archon's own environment (links resolved). */
-  locate() {
-    return locateDatabase({ explicitPath: databasePathSetting(), cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath });
+  constructor(
+    private readonly connections: Connections,
+    /** Called when the database says it changed (a PostgreSQL notification). */
+    private readonly onNotified: () => void,
+  ) {}
+
+  /** Something may have changed: the next check of a PostgreSQL database asks for a read. */
+  changed(): void {
+    this.changes++;
   }
 
-  /** The database to read now, or why not; looks only at the files, reads nothing. */
-  check(): SourceFile | SourceProblem {
-    const location = this.locate();
-    const { dbPath } = location;
-    if (location.postgresConfiguredIn) {
-      return { kind: 'postgres', dbPath, message: vscode.l10n.t('Archon uses PostgreSQL (DATABASE_URL in {0}).', location.postgresConfiguredIn) };
+  /** The database to read now, or why not; looks only at the files (on SQLite), reads nothing. */
+  async check(): Promise<SourceReady | SourceProblem> {
+    const { target, needsConsent } = await this.connections.target();
+    const where = describeTarget(target);
+    if (needsConsent) {
+      return { kind: 'workspace-database', where, message: vscode.l10n.t("This workspace's .archon/.env points Archon at {0}. Connect to it?", where) };
     }
-    const main = fileStat(dbPath);
-    if (!main) return { kind: 'no-database', dbPath, message: vscode.l10n.t('No database at {0}.', dbPath) };
-    const wal = fileStat(`${dbPath}-wal`);
+    if (target.engine === 'postgres') return { target, where, signature: `postgres:${this.changes}` };
+    const main = fileStat(target.dbPath);
+    if (!main) return { kind: 'no-database', where, message: vscode.l10n.t('No database at {0}.', where) };
+    const wal = fileStat(`${target.dbPath}-wal`);
     const bytes = main.size + (wal?.size ?? 0);
     const threshold = config.largeDatabaseThresholdBytes();
-    if (threshold > 0 && bytes > threshold && !this.opened.has(dbPath)) {
+    if (threshold > 0 && bytes > threshold && !this.opened.has(where)) {
       const message = vscode.l10n.t('This database is {0}, above the {1} threshold. Opening it may take a while.', size(bytes), size(threshold));
-      return { kind: 'too-large', dbPath, message };
+      return { kind: 'too-large', where, message };
     }
-    return { dbPath, signature: `${signature(main)}:${signature(wal)}` };
+    return { target, where, signature: `${signature(main)}:${signature(wal)}` };
+  }
+
+  /** The SQLite file to watch for changes, if the database is one. */
+  async file(): Promise<string | undefined> {
+    const { target } = await this.connections.target();
+    return target.engine === 'sqlite' ? target.dbPath : undefined;
   }
 
   /** Opens a database above the size threshold (the person's "Open Anyway"). */
-  openAnyway(dbPath: string): void {
-    this.opened.add(dbPath);
+  openAnyway(where: string): void {
+    this.opened.add(where);
   }
 
-  /** One read on the reader thread. */
-  async read<M extends ReaderCall>(dbPath: string, call: M, arg: ReaderCalls[M][0]): Promise<ReadResult<ReaderCalls[M][1]>> {
-    const result = await this.reader.read(dbPath, guardOptions(), call, arg);
-    this.opened.add(dbPath);
-    this.logRead(dbPath, call, result.stats);
+  /** One read of the database. */
+  async read<M extends ReaderCall>(target: DatabaseTarget, call: M, arg: ReaderCalls[M][0]): Promise<ReadOutcome<ReaderCalls[M][1]>> {
+    const where = describeTarget(target);
+    const result = await this.readerFor(target).read(call, arg);
+    this.opened.add(where);
+    log.debug(`${call} ${where}: ${result.log}`);
+    if (result.warning && result.warning !== this.lastWarning) log.info(`${where}: ${result.warning}`);
+    this.lastWarning = result.warning ?? '';
     return result;
   }
 
-  /** Every read at debug level; a read without a guard, and why, at info level once per reason. */
-  private logRead(dbPath: string, call: string, stats: ReadStats): void {
-    const how = stats.path === 'guarded' ? `guarded by ${stats.guard} for ${stats.heldMs!.toFixed(1)} ms` : `unguarded, ${stats.attempts} attempt(s)`;
-    log.debug(`${call} ${dbPath}: ${how}; ${stats.mode}, ${stats.walFrames} log frames, ${stats.bytesRead} main-file bytes`);
-    if (stats.path === 'unguarded' && stats.guard !== this.lastUnguarded) {
-      log.info(`reading ${dbPath} without a read guard: ${stats.guard}. Reads are checked and retried when a checkpoint races them (up to 2 s).`);
+  private readerFor(target: DatabaseTarget): RunsReader {
+    const guard = guardOptions();
+    const key = JSON.stringify([target, target.engine === 'sqlite' ? guard : null]);
+    if (this.current?.key !== key) {
+      this.disposeCurrent();
+      const reader = openReader(target, { guard, thread: true });
+      const listener = target.engine === 'postgres' ? new PostgresListener(target.url, this.onNotified, (message) => log.warn(`LISTEN: ${message}`)) : undefined;
+      this.current = { key, reader, listener };
     }
-    this.lastUnguarded = stats.path === 'unguarded' ? stats.guard : '';
+    return this.current.reader;
   }
 
-  /** Lets the reader thread go, with the pages it holds, unless a read is under way. */
+  /** Gives back what the reader keeps (the SQLite thread and its pages, PostgreSQL's connections) unless a read is under way. */
   release(): void {
-    this.reader.release();
+    this.current?.reader.release();
+  }
+
+  private disposeCurrent(): void {
+    this.current?.reader.dispose();
+    this.current?.listener?.dispose();
+    this.current = undefined;
   }
 
   dispose(): void {
-    this.reader.dispose();
+    this.disposeCurrent();
   }
 }

@@ -5,17 +5,23 @@ import type { ReaderCall, ReaderCalls } from '../core/model/readCalls';
 import type { RunFilter } from '../core/model/runModel';
 import { config, type Scope } from './configuration';
 import { log } from './log';
-import type { RunSource } from './runSource';
+import type { RunSource, SourceProblem } from './runSource';
+import type { DatabaseTarget } from '../core/database';
 
 /** How long the view stays hidden before the reader thread is ended to give its memory back. */
 const IDLE_RELEASE_MS = 5 * 60 * 1000;
 
+/** Problems the view shows in place of the tree: a source problem, or what a read said. */
+export type ProblemKind = SourceProblem['kind'] | 'unreadable' | 'unreachable' | 'auth';
+
 export type StoreState =
   | { kind: 'loading' }
-  | { kind: 'no-database' | 'unreadable' | 'postgres' | 'too-large'; dbPath: string; message: string }
+  | { kind: ProblemKind; where: string; message: string }
   | (Overview & {
       kind: 'ready';
-      dbPath: string;
+      target: DatabaseTarget;
+      /** The database in words (a path, or a server without its password). */
+      where: string;
       /** More than one project among the runs shown: only then do rows name theirs. */
       manyProjects: boolean;
     });
@@ -48,8 +54,14 @@ export class RunStore implements vscode.Disposable {
 
   constructor(private readonly source: RunSource) {}
 
+  /** The database shown, once read. */
+  get target(): DatabaseTarget | undefined {
+    return this.state.kind === 'ready' ? this.state.target : undefined;
+  }
+
+  /** The SQLite file shown, if the database shown is one. */
   get dbPath(): string | undefined {
-    return this.state.kind === 'loading' ? undefined : this.state.dbPath;
+    return this.target?.engine === 'sqlite' ? this.target.dbPath : undefined;
   }
 
   /** The folders runs are scoped to, or undefined for all runs. */
@@ -116,30 +128,30 @@ export class RunStore implements vscode.Disposable {
 
   /** Opens a database above the size threshold (the person's "Open Anyway"). */
   openAnyway(): Promise<void> {
-    if (this.dbPath) this.source.openAnyway(this.dbPath);
+    if (this.state.kind !== 'loading') this.source.openAnyway(this.state.where);
     return this.refresh(true);
   }
 
   /** One read on the reader thread, against the database the tree shows. */
   async read<M extends ReaderCall>(call: M, arg: ReaderCalls[M][0]): Promise<ReaderCalls[M][1]> {
     if (this.state.kind !== 'ready') throw new WorkflowRunsError('no-database', vscode.l10n.t('No workflow-runs database is loaded.'));
-    return (await this.source.read(this.state.dbPath, call, arg)).value;
+    return (await this.source.read(this.state.target, call, arg)).value;
   }
 
   private async load(force: boolean): Promise<void> {
-    const file = this.source.check();
+    const file = await this.source.check();
     if ('kind' in file) {
       this.lastKey = this.lastData = '';
       return this.set(file);
     }
-    const { dbPath } = file;
-    const view = JSON.stringify([dbPath, this.scope, this.filter, [...this.limits], config.runsPerGroup()]);
+    const { target, where } = file;
+    const view = JSON.stringify([where, this.scope, this.filter, [...this.limits], config.runsPerGroup()]);
     const key = `${view}:${file.signature}`;
     if (!force && key === this.lastKey) return;
     this.lastKey = key;
     let read;
     try {
-      read = await this.source.read(dbPath, 'overview', {
+      read = await this.source.read(target, 'overview', {
         base: this.baseFilter(),
         statuses: this.filter.statuses,
         limits: Object.fromEntries(this.limits),
@@ -147,19 +159,20 @@ export class RunStore implements vscode.Disposable {
       });
     } catch (err) {
       this.lastKey = this.lastData = '';
-      log.warn(`reading ${dbPath}: ${messageOf(err)}`);
-      if (isProblem(err, 'no-database')) return this.set({ kind: 'no-database', dbPath, message: vscode.l10n.t('No database at {0}.', dbPath) });
-      // Keep showing the last good data: the next change of the files brings a new read.
+      log.warn(`reading ${where}: ${messageOf(err)}`);
+      if (isProblem(err, 'no-database')) return this.set({ kind: 'no-database', where, message: messageOf(err) });
+      // Keep showing the last good data: the next change brings a new read.
       if ((isProblem(err, 'unstable') || isProblem(err, 'busy')) && this.state.kind === 'ready') return;
-      return this.set({ kind: 'unreadable', dbPath, message: messageOf(err) });
+      const kind = isProblem(err, 'unreachable') ? 'unreachable' : isProblem(err, 'auth') ? 'auth' : 'unreadable';
+      return this.set({ kind, where, message: messageOf(err) });
     }
     const { value: overview, fingerprint } = read;
-    // The files were touched but the committed data is the same (e.g. a checkpoint): nothing to redraw.
+    // The database changed but its data did not (e.g. a checkpoint): nothing to redraw.
     const data = `${view}:${fingerprint}`;
     if (!force && data === this.lastData && this.state.kind === 'ready') return;
     this.lastData = data;
     const manyProjects = new Set(overview.groups.flatMap((g) => g.runs.map((r) => r.codebaseName))).size > 1;
-    this.set({ kind: 'ready', dbPath, ...overview, manyProjects });
+    this.set({ kind: 'ready', target, where, ...overview, manyProjects });
   }
 
   private set(state: StoreState): void {

@@ -71,17 +71,17 @@ export class StatusWatcher implements vscode.Disposable {
   }
 
   private async watch(): Promise<void> {
-    const file = this.source.check();
+    const file = await this.source.check();
     if ('kind' in file) {
       this.memory = undefined;
       this.lastRead = '';
       return this.update(undefined);
     }
     const completed = config.notifications() === 'all';
-    const key = JSON.stringify([file.dbPath, this.folders(), completed]);
+    const key = JSON.stringify([file.where, this.folders(), completed]);
     if (`${key}:${file.signature}` === this.lastRead) return;
     const memory = this.memory?.key === key ? this.memory.value : undefined;
-    const { value } = await this.source.read(file.dbPath, 'watch', { folders: this.folders(), completed, memory });
+    const { value } = await this.source.read(file.target, 'watch', { folders: this.folders(), completed, memory });
     this.memory = { key, value: value.memory };
     this.lastRead = `${key}:${file.signature}`;
     if (!this.viewVisible) for (const a of value.arrived) if (a.kind === 'failed') this.unseen.add(a.run.id);

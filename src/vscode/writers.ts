@@ -1,19 +1,19 @@
 import * as vscode from 'vscode';
-import { selectWriter } from '../core/sqlite/writers/selectWriter';
-import type { WriterEngine } from '../core/sqlite/writers/writer';
+import type { DatabaseTarget, RunsWriter } from '../core/database';
+import { openWriter } from '../core/openDatabase';
 import { config } from './configuration';
 import { log } from './log';
 
-/** The writer engine for Resume and Cancel, chosen from the settings and kept while they hold. */
+/** The writer of the database shown, for Resume and Cancel: chosen from the settings and kept while they hold. */
 export class Writers implements vscode.Disposable {
-  private current: { key: string; writer: Promise<WriterEngine> } | undefined;
+  private current: { key: string; writer: Promise<RunsWriter> } | undefined;
 
-  get(): Promise<WriterEngine> {
+  get(target: DatabaseTarget): Promise<RunsWriter> {
     const options = { engine: config.writerEngine(), sqlite3Path: config.sqlite3Path() };
-    const key = JSON.stringify(options);
+    const key = JSON.stringify([target, target.engine === 'sqlite' ? options : null]);
     if (this.current?.key !== key) {
       this.dispose();
-      const writer = selectWriter(options);
+      const writer = openWriter(target, options);
       writer.then((w) => log.info(`writes go through ${w.description}`)).catch(() => undefined);
       this.current = { key, writer };
       // A failed choice is not cached: installing sqlite3 must not need a reload.
@@ -27,6 +27,6 @@ export class Writers implements vscode.Disposable {
   dispose(): void {
     const previous = this.current?.writer;
     this.current = undefined;
-    previous?.then((w) => w.dispose?.()).catch(() => undefined);
+    previous?.then((w) => w.dispose()).catch(() => undefined);
   }
 }

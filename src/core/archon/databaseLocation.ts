@@ -1,16 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-
-/** Where Archon keeps its data, resolved the way Archon itself does. */
-export interface DatabaseLocation {
-  /** Absolute path of the SQLite file (it may not exist). */
-  dbPath: string;
-  /** How the path was chosen, for messages: "--db", "setting", "ARCHON_HOME", "~/.archon", "Docker". */
-  source: string;
-  /** Set when Archon is configured for PostgreSQL: then the SQLite file is not the live database. */
-  postgresConfiguredIn?: string;
-}
+import type { DatabaseTarget } from '../database';
 
 export type Env = Record<string, string | undefined>;
 
@@ -54,13 +45,17 @@ export function readDotEnv(file: string): Env {
   return out;
 }
 
-/** Where, if anywhere, Archon is told to use PostgreSQL (`DATABASE_URL`). */
-export function postgresSetting(env: Env, home: string, cwd: string | undefined): string | undefined {
-  if (env.DATABASE_URL?.trim()) return 'the DATABASE_URL environment variable';
+/**
+ * Where, if anywhere, Archon is told to use PostgreSQL: `DATABASE_URL` in the environment, else in
+ * `<ARCHON_HOME>/.env`, else in `<cwd>/.archon/.env` (Archon loads both). `source` names where.
+ */
+export function postgresSetting(env: Env, home: string, cwd: string | undefined): { url: string; source: string } | undefined {
+  if (env.DATABASE_URL?.trim()) return { url: env.DATABASE_URL.trim(), source: 'the DATABASE_URL environment variable' };
   const files = [path.join(home, '.env')];
   if (cwd) files.push(path.join(cwd, '.archon', '.env'));
   for (const file of files) {
-    if (readDotEnv(file).DATABASE_URL?.trim()) return file;
+    const url = readDotEnv(file).DATABASE_URL?.trim();
+    if (url) return { url, source: file };
   }
   return undefined;
 }
@@ -78,19 +73,29 @@ export function realDatabasePath(file: string): string {
   }
 }
 
+export interface LocateOptions {
+  /** A SQLite file chosen by the person (a setting, `--db`): it wins. */
+  explicitPath?: string;
+  /** A PostgreSQL URL chosen by the person (a setting, a stored secret, `--database-url`): next. */
+  databaseUrl?: string;
+  env?: Env;
+  /** The project folder, whose `.archon/.env` Archon reads too (left out where it is not trusted). */
+  cwd?: string;
+}
+
 /**
- * An explicit path wins (tilde expanded); otherwise `<ARCHON_HOME>/archon.db`, with a note when
- * Archon is configured for PostgreSQL instead. Links are resolved (see `realDatabasePath`).
+ * Which database holds the runs, resolved the way Archon does: an explicit SQLite path, else an
+ * explicit PostgreSQL URL, else Archon's own `DATABASE_URL` (see `postgresSetting`), else
+ * `<ARCHON_HOME>/archon.db` with links resolved (see `realDatabasePath`).
  */
-export function locateDatabase(options: { explicitPath?: string; env?: Env; cwd?: string } = {}): DatabaseLocation {
+export function locateDatabase(options: LocateOptions = {}): DatabaseTarget {
   const env = options.env ?? process.env;
   if (options.explicitPath?.trim()) {
-    return { dbPath: realDatabasePath(path.resolve(expandHome(options.explicitPath.trim()))), source: 'explicit path' };
+    return { engine: 'sqlite', dbPath: realDatabasePath(path.resolve(expandHome(options.explicitPath.trim()))), source: 'explicit path' };
   }
+  if (options.databaseUrl?.trim()) return { engine: 'postgres', url: options.databaseUrl.trim(), source: 'explicit URL' };
   const home = archonHome(env);
-  return {
-    dbPath: realDatabasePath(path.join(home.dir, 'archon.db')),
-    source: home.source,
-    postgresConfiguredIn: postgresSetting(env, home.dir, options.cwd),
-  };
+  const postgres = postgresSetting(env, home.dir, options.cwd);
+  if (postgres) return { engine: 'postgres', ...postgres };
+  return { engine: 'sqlite', dbPath: realDatabasePath(path.join(home.dir, 'archon.db')), source: home.source };
 }

@@ -12,6 +12,9 @@ export type ProblemKind =
   | 'busy'
   | 'write-failed'
   | 'uncertain'
+  | 'unreachable'
+  | 'auth'
+  | 'unreadable'
   | 'usage';
 
 export class WorkflowRunsError extends Error {

@@ -1,11 +1,12 @@
 import type { Overview, OverviewRequest } from './overview';
-import type { IdResolution, RunDetails, RunEvent, RunFilter, RunHistory, RunSummary } from './runModel';
+import type { IdResolution, RunDetails, RunEvent, RunFilter, RunHistory, RunSummary, StatusCounts } from './runModel';
 import type { StatusWatch, WatchRequest } from './statusWatch';
 
 /** The reads every engine answers (see `RunsReader`): the argument and the result of each. */
 export interface ReaderCalls {
   overview: [OverviewRequest, Overview];
   listRuns: [RunFilter, RunSummary[]];
+  counts: [RunFilter, StatusCounts];
   getRun: [string, RunDetails | undefined];
   history: [string, RunHistory | undefined];
   events: [string, RunEvent[]];

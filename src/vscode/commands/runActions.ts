@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
 import { isProblem, messageOf } from '../../core/model/errors';
 import type { CancelOutcome, OperationResult, ResumeOutcome } from '../../core/model/operations';
-import { cancelRun, resumeRun } from '../../core/sqlite/operations';
-import type { WriterEngine } from '../../core/sqlite/writers/writer';
+import type { RunsWriter } from '../../core/database';
 import { gateActions, type RunSummary } from '../../core/model/runModel';
 import { runName } from '../format';
 import type { Level, Notifier } from '../notifier';
@@ -31,14 +30,15 @@ const button = {
 async function perform<O extends string>(
   ctx: ActionContext,
   title: string,
-  operation: (writer: WriterEngine, dbPath: string, runId: string) => Promise<OperationResult<O>>,
+  operation: (writer: RunsWriter, runId: string) => Promise<OperationResult<O>>,
   run: RunSummary,
 ): Promise<OperationResult<O> | undefined> {
-  const dbPath = ctx.store.dbPath;
-  if (!dbPath || !(await ctx.targets.allowed(dbPath, ctx.notifier))) return undefined;
+  const target = ctx.store.target;
+  if (!target) return undefined;
+  if (target.engine === 'sqlite' && !(await ctx.targets.allowed(target.dbPath, ctx.notifier))) return undefined;
   try {
-    const writer = await ctx.writers.get();
-    return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title }, () => operation(writer, dbPath, run.id));
+    const writer = await ctx.writers.get(target);
+    return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title }, () => operation(writer, run.id));
   } catch (err) {
     if (isProblem(err, 'no-writer')) {
       const settings = button.settings();
@@ -115,7 +115,7 @@ export async function resume(ctx: ActionContext, arg?: unknown): Promise<void> {
     );
     if (!claim) return;
   }
-  const result = await perform(ctx, vscode.l10n.t('Resuming {0}…', runName(run)), resumeRun, run);
+  const result = await perform(ctx, vscode.l10n.t('Resuming {0}…', runName(run)), (writer, id) => writer.resume(id), run);
   if (result) report(ctx, run, resumeReport(runName(run), result), () => resume(ctx, run.id));
 }
 
@@ -134,6 +134,6 @@ export async function cancel(ctx: ActionContext, arg?: unknown): Promise<void> {
     );
     if (!confirmed) return;
   }
-  const result = await perform(ctx, vscode.l10n.t('Cancelling {0}…', name), cancelRun, run);
+  const result = await perform(ctx, vscode.l10n.t('Cancelling {0}…', name), (writer, id) => writer.cancel(id), run);
   if (result) report(ctx, run, cancelReport(name, result), () => cancel(ctx, run.id));
 }
