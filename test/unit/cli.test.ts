@@ -121,17 +121,20 @@ describe('workflow-runs CLI (dist/cli.js, a real process)', function () {
     assert.equal(fs.existsSync(path.join(dir, 'missing.db')), false, 'nothing created');
   });
 
-  it('finds Archon\'s database under ARCHON_HOME and reports a PostgreSQL setup instead of guessing', async () => {
+  it("finds Archon's database under ARCHON_HOME, and follows its DATABASE_URL to PostgreSQL (here a server that is down: a clear error, no password)", async () => {
     const home = path.dirname(db.path);
     await insertRun(db, { status: 'paused' });
     const r = cli(['list', '--json'], { ARCHON_HOME: home });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout)[0].status, 'paused');
-    const pg = cli(['list'], { ARCHON_HOME: home, DATABASE_URL: 'postgres://localhost/archon' });
+    const pg = cli(['list'], { ARCHON_HOME: home, DATABASE_URL: 'postgres://archon:s3cret-pw@127.0.0.1:9/archon' });
     assert.equal(pg.code, 1);
-    assert.match(pg.stderr, /configured for PostgreSQL/);
-    fs.writeFileSync(path.join(home, '.env'), 'DATABASE_URL="postgres://db/archon"\n');
-    assert.match(cli(['list'], { ARCHON_HOME: home }).stderr, /PostgreSQL \(DATABASE_URL in .*\.env\)/);
+    assert.match(pg.stderr, /^workflow-runs: Cannot reach PostgreSQL at 127\.0\.0\.1:9: connection refused\. Is the server running\?$/m);
+    fs.writeFileSync(path.join(home, '.env'), 'DATABASE_URL="postgres://archon:s3cret-pw@127.0.0.1:9/archon"\n');
+    const fromEnvFile = cli(['list'], { ARCHON_HOME: home });
+    assert.match(fromEnvFile.stderr, /Cannot reach PostgreSQL at 127\.0\.0\.1:9/);
+    assert.doesNotMatch(pg.stderr + fromEnvFile.stderr, /s3cret/);
+    assert.equal(cli(['list', '--db', db.path], { ARCHON_HOME: home }).code, 0, '--db wins over DATABASE_URL');
   });
 
   it('--engine node-sqlite is honoured, and without it available the exit is 6 with what would help', async () => {
