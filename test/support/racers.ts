@@ -26,7 +26,7 @@ export class Racer {
   private readonly waiting: ((answer: Answer & { ready?: string }) => void)[] = [];
   readonly ready: Promise<string>;
 
-  constructor(readonly engine: EngineName, node: string) {
+  constructor(readonly engine: EngineName | 'postgres', node: string) {
     this.child = spawn(node, [RACER, engine], { stdio: ['pipe', 'pipe', 'inherit'] });
     readline.createInterface({ input: this.child.stdout }).on('line', (line) => this.waiting.shift()?.(JSON.parse(line)));
     this.ready = new Promise((resolve) => this.waiting.push((a) => resolve(a.ready ?? 'not ready')));

@@ -66,7 +66,7 @@ export class PostgresReader implements RunsReader {
       this.schema ??= await detectSchema(query, this.description);
       const value = await (CALLS[call] as (q: PostgresQueries, a: ReaderCalls[M][0]) => Promise<ReaderCalls[M][1]>)(new PostgresQueries(query, this.schema), arg);
       await query('COMMIT');
-      const fingerprint = createHash('sha1').update(JSON.stringify(value)).digest('hex');
+      const fingerprint = createHash('sha1').update(JSON.stringify(value) ?? '').digest('hex');
       return { value, fingerprint, log: `${this.description}: ${(performance.now() - started).toFixed(1)} ms` };
     } catch (err) {
       this.schema = undefined;

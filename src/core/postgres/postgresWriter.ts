@@ -23,7 +23,10 @@ export class PostgresWriter implements RunsWriter {
   private pool: pg.Pool | undefined;
   readonly description: string;
 
-  constructor(private readonly url: string) {
+  constructor(
+    private readonly url: string,
+    private readonly lockTimeoutMs = LOCK_TIMEOUT_MS,
+  ) {
     this.description = describePostgres(url);
   }
 
@@ -78,12 +81,13 @@ export class PostgresWriter implements RunsWriter {
     let broken = false;
     try {
       await query('BEGIN');
-      await query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT_MS}ms'`);
+      await query(`SET LOCAL lock_timeout = '${Math.round(this.lockTimeoutMs)}ms'`);
       const outcome = await body(query);
       const [row] = await query(`SELECT status FROM ${RUNS} WHERE id = :id`, { id: runId });
       committing = true;
       await query('COMMIT');
-      return { outcome, runId, status: row ? String(row.status) : null };
+      // A run that is not there was not found, whatever the UPDATE said (it changed nothing).
+      return row ? { outcome, runId, status: String(row.status) } : { outcome: 'not-found', runId, status: null };
     } catch (err) {
       // A transaction that failed is rolled back when its connection goes; it is not used again.
       broken = true;

@@ -1,0 +1,170 @@
+import * as assert from 'node:assert/strict';
+import { PostgresListener } from '../../src/core/postgres/postgresListener';
+import { PostgresReader } from '../../src/core/postgres/postgresReader';
+import { archonPg, insertPgRun } from '../support/postgres';
+import { server } from './server';
+
+const GATE = { approval: { nodeId: 'review', message: 'Ship it?', type: 'approval' } };
+
+describe('PostgreSQL: the same reads as on SQLite, on a real server', function () {
+  this.timeout(30000);
+  let db: Awaited<ReturnType<typeof archonPg>>;
+  let reader: PostgresReader;
+  beforeEach(async () => {
+    db = await archonPg(server());
+    reader = new PostgresReader(db.url);
+  });
+  afterEach(async () => {
+    reader?.dispose();
+    await db?.close();
+  });
+
+  const read = async <T>(p: Promise<{ value: T }>) => (await p).value;
+
+  it('the overview: groups in order with counts, interrupted runs, open gates, and the newest runs of each', async () => {
+    await db.client.query(`INSERT INTO remote_agent_codebases (id, name, default_cwd) VALUES ('c0000000-0000-4000-8000-000000000001', 'acme/widgets', '/src/widgets')`);
+    for (let i = 0; i < 4; i++) await insertPgRun(db.client, { status: 'completed', workflow_name: `done-${i}`, started_at: `NOW() - interval '${i} hours'` });
+    await insertPgRun(db.client, { status: 'failed', codebase_id: 'c0000000-0000-4000-8000-000000000001' });
+    await insertPgRun(db.client, { status: 'running', last_activity_at: 'NOW()' });
+    await insertPgRun(db.client, { status: 'running', last_activity_at: "NOW() - interval '3 days'" });
+    await insertPgRun(db.client, { status: 'paused', metadata: GATE });
+    await insertPgRun(db.client, { status: 'mystery' });
+    const overview = await read(reader.read('overview', { base: {}, statuses: [], limits: { completed: 2 }, defaultLimit: 10 }));
+    assert.deepEqual(overview.groups.map((g) => [g.key, g.count, g.runs.length]), [
+      ['running', 2, 2],
+      ['paused', 1, 1],
+      ['failed', 1, 1],
+      ['completed', 4, 2],
+      ['other', 1, 1],
+    ]);
+    assert.equal(overview.counts.interrupted, 1);
+    assert.equal(overview.openGates, 1);
+    assert.equal(overview.hasResumable, true);
+    assert.deepEqual(overview.groups.find((g) => g.key === 'completed')!.runs.map((r) => r.workflowName), ['done-0', 'done-1'], 'newest first');
+    const scoped = await read(reader.read('overview', { base: { folders: ['/src/widgets'] }, statuses: [], limits: {}, defaultLimit: 10 }));
+    assert.deepEqual(scoped.groups.map((g) => g.key), ['failed']);
+    assert.equal(scoped.groups[0].runs[0].codebaseName, 'acme/widgets');
+    assert.equal(scoped.groups[0].runs[0].projectPath, '/src/widgets');
+  });
+
+  it('a run in the same model as on SQLite: UTC ISO dates to the second, JSONB metadata, the gate, events in order, child runs', async () => {
+    const parent = await insertPgRun(db.client, { status: 'paused', metadata: { ...GATE, error: 'boom' }, started_at: "'2026-03-02 08:30:05.678+02'" });
+    const child = await insertPgRun(db.client, { status: 'running', parent_run_id: parent, last_activity_at: 'NOW()' });
+    await db.client.query(`INSERT INTO remote_agent_workflow_events (workflow_run_id, event_type, step_name, data, created_at) VALUES
+      ($1, 'node_failed', 'implement', '{"error":"x"}', '2026-03-02 09:00:00+00'), ($1, 'workflow_started', NULL, '{}', '2026-03-02 08:30:05+00')`, [parent]);
+    const history = (await read(reader.read('history', parent)))!;
+    assert.equal(history.run.startedAt, '2026-03-02T06:30:05Z');
+    assert.equal(history.run.error, 'boom');
+    assert.equal(history.run.openGate, true);
+    assert.deepEqual(history.run.approval, { type: 'approval', nodeId: 'review', message: 'Ship it?', childRunId: null, iteration: null, decisions: [] });
+    assert.deepEqual(history.run.metadata, { ...GATE, error: 'boom' });
+    assert.equal(history.run.metadataValid, true);
+    assert.deepEqual(history.events.map((e) => [e.type, e.createdAt]), [['workflow_started', '2026-03-02T08:30:05Z'], ['node_failed', '2026-03-02T09:00:00Z']]);
+    assert.equal(typeof history.events[0].order, 'number', 'event_order from its sequence, as a number');
+    assert.deepEqual(history.children.map((c) => c.id), [child]);
+  });
+
+  it('filters by status, text, id prefix; resolves ids and prefixes; and an id that is no UUID names nothing', async () => {
+    const a = await insertPgRun(db.client, { status: 'failed', workflow_name: 'archon-smart-pr-review', user_message: 'Review PR #88' });
+    await insertPgRun(db.client, { status: 'completed', workflow_name: 'archon-assist' });
+    assert.deepEqual((await read(reader.read('listRuns', { statuses: ['failed'] }))).map((r) => r.id), [a]);
+    assert.deepEqual((await read(reader.read('listRuns', { text: 'PR #88' }))).map((r) => r.id), [a]);
+    assert.deepEqual((await read(reader.read('listRuns', { text: a.slice(0, 8) }))).map((r) => r.id), [a]);
+    assert.equal((await read(reader.read('listRuns', { limit: 1 }))).length, 1);
+    assert.deepEqual(await read(reader.read('resolveId', a.slice(0, 10).toUpperCase())), { kind: 'found', id: a });
+    assert.deepEqual(await read(reader.read('resolveId', 'abc')), { kind: 'too-short' });
+    assert.deepEqual(await read(reader.read('resolveId', 'ffffffff-ffff')), { kind: 'not-found' });
+    assert.equal(await read(reader.read('getRun', "x' OR 1=1 --")), undefined);
+    assert.deepEqual(await read(reader.read('counts', {})), { failed: 1, completed: 1 });
+  });
+
+  it('the status watch tells of a run another connection failed or paused at a gate', async () => {
+    const fails = await insertPgRun(db.client, { status: 'running', workflow_name: 'wf-fails', last_activity_at: 'NOW()' });
+    const asks = await insertPgRun(db.client, { status: 'running', workflow_name: 'wf-asks', last_activity_at: 'NOW()' });
+    const first = await read(reader.read('watch', { completed: false }));
+    assert.deepEqual(first.arrived, []);
+    assert.equal(first.running, 2);
+    await db.client.query(`UPDATE remote_agent_workflow_runs SET status = 'failed' WHERE id = $1`, [fails]);
+    await db.client.query(`UPDATE remote_agent_workflow_runs SET status = 'paused', metadata = $2 WHERE id = $1`, [asks, JSON.stringify(GATE)]);
+    const second = await read(reader.read('watch', { completed: false, memory: first.memory }));
+    assert.deepEqual(second.arrived.map((a) => `${a.kind}:${a.run.workflowName}`).sort(), ['failed:wf-fails', 'gate:wf-asks']);
+    assert.equal(second.awaiting, 1);
+  });
+
+  it('equal data reads to equal fingerprints, and a change to another', async () => {
+    const id = await insertPgRun(db.client, { status: 'failed' });
+    const request = { base: {}, statuses: [], limits: {}, defaultLimit: 10 };
+    const one = await reader.read('overview', request);
+    assert.equal((await reader.read('overview', request)).fingerprint, one.fingerprint);
+    await db.client.query(`UPDATE remote_agent_workflow_runs SET status = 'cancelled' WHERE id = $1`, [id]);
+    assert.notEqual((await reader.read('overview', request)).fingerprint, one.fingerprint);
+  });
+
+  it('LISTEN: another connection inserting an event is heard, through a reconnect too', async () => {
+    const id = await insertPgRun(db.client, { status: 'running' });
+    let heard = 0;
+    const listener = new PostgresListener(db.url, () => heard++);
+    try {
+      await waitUntil(async () => {
+        await db.client.query(`INSERT INTO remote_agent_workflow_events (workflow_run_id, event_type) VALUES ($1, 'node_started')`, [id]);
+        return heard > 0;
+      });
+      // The server ends the listening connection: it comes back and is heard again.
+      await db.client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN archon_dashboard_event' AND datname = current_database()`);
+      const before = heard;
+      await waitUntil(async () => {
+        await db.client.query(`INSERT INTO remote_agent_workflow_events (workflow_run_id, event_type) VALUES ($1, 'node_completed')`, [id]);
+        return heard > before + 1;
+      }, 10000);
+    } finally {
+      listener.dispose();
+    }
+  });
+
+  it('TLS as the URL asks for it: sslmode=no-verify encrypts, sslmode=disable does not', async () => {
+    const { PostgresReader: Reader } = await import('../../src/core/postgres/postgresReader');
+    const pg = await import('pg');
+    for (const [mode, encrypted] of [['no-verify', true], ['disable', false]] as const) {
+      const url = db.url.replace(/sslmode=[^&]*/, `sslmode=${mode}`);
+      const client = new pg.default.Client({ connectionString: url });
+      await client.connect();
+      const { rows } = await client.query('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()');
+      await client.end();
+      assert.equal(rows[0].ssl, encrypted, mode);
+      const r = new Reader(url);
+      assert.deepEqual(await read(r.read('listRuns', {})), [], `reads with sslmode=${mode}`);
+      r.dispose();
+    }
+  });
+
+  it('clear problems, never the password: a wrong password, a server that is down, no such database, not an Archon database, a bad URL', async () => {
+    const s = server();
+    const cases: [string, string, RegExp][] = [
+      [s.url({ password: 'wrong-password' }), 'auth', /^PostgreSQL at 127\.0\.0\.1:\d+ refused the login of "archon": password authentication failed for user "archon"\.$/],
+      [s.url({ port: 9 }), 'unreachable', /^Cannot reach PostgreSQL at 127\.0\.0\.1:9: connection refused\. Is the server running\?$/],
+      [s.url({ database: 'nowhere' }), 'no-database', /^PostgreSQL at 127\.0\.0\.1:\d+ has no database "nowhere"\.$/],
+      [s.url({ database: 'postgres' }), 'missing-tables', /has no remote_agent_workflow_runs table: it is not an Archon database/],
+      ['postgres://archon:hunter22@[::1/x', 'usage', /^The PostgreSQL connection URL is not valid\.$/],
+    ];
+    for (const [url, kind, message] of cases) {
+      const r = new PostgresReader(url);
+      const started = Date.now();
+      await assert.rejects(r.read('listRuns', {}), (err: Error & { kind?: string }) => {
+        assert.equal(err.kind, kind, `${err.message}`);
+        assert.match(err.message, message);
+        assert.doesNotMatch(err.message, new RegExp(`${s.password}|wrong-password|hunter22`), 'no password in the message');
+        return true;
+      });
+      assert.ok(Date.now() - started < 8000, 'an answer, not a hang');
+      r.dispose();
+    }
+  });
+});
+
+async function waitUntil(probe: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  for (const until = Date.now() + timeoutMs; ; ) {
+    if (await probe()) return;
+    if (Date.now() > until) throw new Error(`not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
