@@ -10,6 +10,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { repoRoot } = require('./paths');
+const { startPostgres } = require('../postgres/server');
 
 /** A workspace whose settings try to choose the database and what Workflow Runs executes. */
 function hostileWorkspace(dir) {
@@ -42,9 +43,25 @@ function suite(label, testsDir, extra, prepare) {
   }
 }
 
-const results = [
-  // One test checks the PostgreSQL state; every other test names its SQLite file explicitly.
-  suite('host', 'host', ['--env', 'DATABASE_URL=postgres://archon@127.0.0.1:9/archon']),
-  suite('host-restricted', 'hostRestricted', ['--restricted', '--env', 'DATABASE_URL='], hostileWorkspace),
-];
-process.exitCode = results.every(Boolean) ? 0 : 1;
+async function main() {
+  // A real PostgreSQL server for the host's PostgreSQL tests; stopped at the end, failures or not.
+  const postgres = await startPostgres();
+  try {
+    return [
+      // Archon's DATABASE_URL names a closed port (one test checks that state); every other test
+      // names its database explicitly, SQLite files and the server above alike.
+      suite('host', 'host', ['--env', 'DATABASE_URL=postgres://archon:s3cret@127.0.0.1:9/archon', '--env', `WR_TEST_POSTGRES_URL=${postgres.url()}`]),
+      suite('host-restricted', 'hostRestricted', ['--restricted', '--env', 'DATABASE_URL='], hostileWorkspace),
+    ];
+  } finally {
+    await postgres.stop();
+  }
+}
+
+main().then(
+  (results) => (process.exitCode = results.every(Boolean) ? 0 : 1),
+  (err) => {
+    console.error(`host: cannot run: ${err.message}`);
+    process.exitCode = 1;
+  },
+);

@@ -242,11 +242,12 @@ describe('Workflow Runs in a real VS Code', function () {
     }
   });
 
-  it('says so when Archon is configured for PostgreSQL (DATABASE_URL) and no SQLite path is set', async () => {
-    assert.ok(process.env.DATABASE_URL, 'the runner starts this host with DATABASE_URL set');
+  it("follows Archon's DATABASE_URL to PostgreSQL: a server that is down is a clear state with Retry, its password never shown", async () => {
+    assert.match(process.env.DATABASE_URL ?? '', /:9\//, 'the runner starts this host with DATABASE_URL naming a closed port');
     const state = await useDatabase(a, '');
-    assert.equal(state.kind, 'postgres');
-    assert.match(a.view.treeView.message ?? '', /Archon uses PostgreSQL \(DATABASE_URL in the DATABASE_URL environment variable\)/);
+    assert.equal(state.kind, 'unreachable');
+    assert.equal(a.view.treeView.message, 'Cannot reach PostgreSQL at 127.0.0.1:9: connection refused. Is the server running?');
+    assert.doesNotMatch(JSON.stringify(a.store.state), /s3cret/);
   });
 
   it('asks before opening a database above the size threshold, and opens it on "Open Anyway"', async () => {

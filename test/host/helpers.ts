@@ -30,7 +30,10 @@ export async function setting(key: string, value: unknown): Promise<void> {
 export async function useDatabase(a: WorkflowRunsApi, dbPath: string): Promise<StoreState> {
   await setting('databasePath', dbPath || undefined);
   await a.store.refresh(true);
-  return waitFor(`the store to load ${dbPath || "Archon's database"}`, () => (!dbPath || a.store.dbPath === dbPath) && a.store.state.kind !== 'loading' && a.store.state);
+  return waitFor(`the store to load ${dbPath || "Archon's database"}`, () => {
+    const state = a.store.state;
+    return state.kind !== 'loading' && (!dbPath || state.where === dbPath) && state;
+  });
 }
 
 /** Groups and their runs, which the provider gives at once (a run's children are read on expand). */
