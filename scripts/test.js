@@ -3,6 +3,7 @@
 // builds, then runs every suite and prints one closing line per suite:
 //   unit-node20:  the core and CLI under this machine's Node (sqlite3 shell writer)
 //   unit-node24:  the same under Node 24 (node:sqlite writer too)
+//   postgres:     the PostgreSQL engine and CLI against a real server this run starts and stops
 //   host:         the extension inside a real VS Code extension host (code-server), in a
 //                 trusted workspace (host) and in Restricted Mode (host-restricted)
 //   e2e:          the real workbench page driven like a person would
@@ -41,6 +42,9 @@ const node24 = fs.existsSync(paths.node24Bin) ? paths.node24Bin : undefined;
 suite('unit-node20', run('unit-node20', process.execPath, [mocha, ...unitArgs], { WR_SUITE_LABEL: 'unit-node20', WR_NODE_SQLITE_BIN: node24 ?? '' }));
 if (node24) suite('unit-node24', run('unit-node24', node24, [mocha, ...unitArgs], { WR_SUITE_LABEL: 'unit-node24' }));
 else suite('unit-node24 (Node 24 missing)', false);
+
+suite('postgres', run('postgres', process.execPath, [mocha, '--reporter', path.join(__dirname, 'summaryReporter.js'), '--timeout', '60000',
+  '--require', 'out/test/postgres/server.js', 'out/test/postgres/**/*.test.js'], { WR_SUITE_LABEL: 'postgres' }));
 
 if (!args.has('--unit-only')) {
   suite('host', run('host', process.execPath, [path.join(__dirname, 'host', 'extensionTests.js')]));

@@ -144,7 +144,7 @@ describe('PostgreSQL: the same reads as on SQLite, on a real server', function (
       [s.url({ port: 9 }), 'unreachable', /^Cannot reach PostgreSQL at 127\.0\.0\.1:9: connection refused\. Is the server running\?$/],
       [s.url({ database: 'nowhere' }), 'no-database', /^PostgreSQL at 127\.0\.0\.1:\d+ has no database "nowhere"\.$/],
       [s.url({ database: 'postgres' }), 'missing-tables', /has no remote_agent_workflow_runs table: it is not an Archon database/],
-      ['postgres://archon:hunter22@[::1/x', 'usage', /^The PostgreSQL connection URL is not valid\.$/],
+      ['postgres://archon:hunter22@[::1/x', 'usage', /^The PostgreSQL connection URL is not valid: postgres:\/\/user:password@host:port\/database$/],
     ];
     for (const [url, kind, message] of cases) {
       const r = new PostgresReader(url);

@@ -85,14 +85,15 @@ export function postgresProblem(err: unknown, url: string): WorkflowRunsError {
   const e = err as { code?: string; message?: string };
   const message = String(e.message ?? err);
   const p = parts(url);
-  const where = p ? `${p.host || 'localhost'}` : 'the server';
   const problem = (kind: WorkflowRunsError['kind'], text: string) => new WorkflowRunsError(kind, scrub(text, url));
+  if (!p) return problem('usage', 'The PostgreSQL connection URL is not valid: postgres://user:password@host:port/database');
+  const where = p.host || 'localhost';
   switch (e.code) {
     case 'ECONNREFUSED':
       return problem('unreachable', `Cannot reach PostgreSQL at ${where}: connection refused. Is the server running?`);
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return problem('unreachable', `Cannot reach PostgreSQL: no host named "${p?.host.split(':')[0] ?? where}".`);
+      return problem('unreachable', `Cannot reach PostgreSQL: no host named "${where.split(':')[0]}".`);
     case 'ETIMEDOUT':
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
@@ -100,9 +101,9 @@ export function postgresProblem(err: unknown, url: string): WorkflowRunsError {
       return problem('unreachable', `Cannot reach PostgreSQL at ${where} (${e.code}).`);
     case '28P01':
     case '28000':
-      return problem('auth', `PostgreSQL at ${where} refused the login of "${p?.user ?? ''}": ${message}.`);
+      return problem('auth', `PostgreSQL at ${where} refused the login of "${p.user}": ${message}.`);
     case '3D000':
-      return problem('no-database', `PostgreSQL at ${where} has no database "${p?.database ?? ''}".`);
+      return problem('no-database', `PostgreSQL at ${where} has no database "${p.database}".`);
     case '42P01':
       return problem('missing-tables', `The database at ${where} has no Archon tables: it is not an Archon database.`);
     case '55P03':
@@ -111,7 +112,6 @@ export function postgresProblem(err: unknown, url: string): WorkflowRunsError {
       return problem('unreachable', `PostgreSQL at ${where} did not answer within ${STATEMENT_TIMEOUT_MS / 1000} s.`);
   }
   if (/timeout/i.test(message)) return problem('unreachable', `PostgreSQL at ${where} did not answer within ${CONNECT_TIMEOUT_MS / 1000} s.`);
-  if (/Invalid URL|invalid connection|Invalid protocol/i.test(message)) return problem('usage', 'The PostgreSQL connection URL is not valid.');
   if (/SSL|TLS|certificate/i.test(message)) return problem('unreachable', `TLS to PostgreSQL at ${where} failed: ${message}.`);
   if (/terminat|closed|ended/i.test(message)) return problem('unreachable', `The connection to PostgreSQL at ${where} was lost: ${message}.`);
   return problem('unreadable', `PostgreSQL at ${where}: ${message}`);
