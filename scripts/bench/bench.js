@@ -32,16 +32,18 @@ function hasNodeSqlite() {
 }
 
 function parseArgs(argv) {
-  const args = { json: false, reps: 5, sizes: ['small', 'large'], keep: false, child: undefined };
+  const args = { json: false, reps: 5, sizes: ['small', 'large'], keep: false, postgres: false, child: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--json') args.json = true;
     else if (a === '--keep') args.keep = true;
+    else if (a === '--postgres') args.postgres = true;
     else if (a === '--reps') args.reps = Math.max(5, Number(argv[++i]));
     else if (a === '--sizes') args.sizes = argv[++i].split(',');
     else if (a === '--child') args.child = argv.slice(i + 1);
     else if (a === '--help') {
-      console.log('usage: npm run bench -- [--json] [--reps N (>= 5)] [--sizes small,large] [--keep]');
+      console.log('usage: npm run bench -- [--json] [--reps N (>= 5)] [--sizes small,large] [--keep] [--postgres]');
+      console.log('  --postgres: PostgreSQL instead (a throwaway server, the runs of the large size), next to psql');
       process.exit(0);
     }
     if (args.child) break;
@@ -140,6 +142,8 @@ async function child([what, dbPath, project]) {
     if (!value.groups.length) throw new Error('nothing listed');
   } else if (what === 'native') {
     if (!nativeOverview(p, dbPath, project).groups.length) throw new Error('nothing listed');
+  } else if (what === 'pg-first-paint') {
+    return require('./postgresBench').firstPaintChild(dbPath, JSON.parse(project), peakRssMb);
   } else if (what === 'watch') {
     // The first status watch in a window that never shows the view.
     const client = p.newClient();
@@ -443,7 +447,12 @@ async function main() {
   process.stderr.write(`machine: ${machine}\nmedian of ${args.reps} repetitions; databases in ${dir}\n`);
   const rows = [];
   try {
-    for (const size of args.sizes) rows.push(...(await measure(size, SIZES[size], args.reps, dir)));
+    if (args.postgres) {
+      const { postgresBench } = require('./postgresBench');
+      const note = (s) => process.stderr.write(`  postgres: ${s}\n`);
+      const found = await postgresBench({ reps: args.reps, ...SIZES.large, overviewRequest, projectPrefix: PROJECT, inChild, median, note });
+      rows.push(...found.map((r) => ({ ...r, ours_ms: round(r.ours_ms, 2), native_ms: round(r.native_ms, 2), ratio: round(r.ratio, 2), peak_rss_mb: round(r.peak_rss_mb) })));
+    } else for (const size of args.sizes) rows.push(...(await measure(size, SIZES[size], args.reps, dir)));
   } finally {
     if (!args.keep) fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -453,8 +462,13 @@ async function main() {
   } else {
     console.log(`\nmachine: ${machine}; median of ${args.reps} repetitions\n`);
     printTable(rows);
-    console.log('\nratio: ours/native; for refresh_* and status_watch_after_commit: that read/first paint; for peak_memory: peak RSS/database size;');
-    console.log('for reads_under_churn: p95 under the writer / p95 of the same read on the quiet database (the peak RSS column holds the read counts).');
+    if (args.postgres) {
+      console.log('\nnative: the same statements with the same values through psql (first paint: a fresh psql process; refresh: a psql session kept open); ratio: ours/psql;');
+      console.log('notify_to_refresh: from another connection committing an event to the refreshed overview, through LISTEN.');
+    } else {
+      console.log('\nratio: ours/native; for refresh_* and status_watch_after_commit: that read/first paint; for peak_memory: peak RSS/database size;');
+      console.log('for reads_under_churn: p95 under the writer / p95 of the same read on the quiet database (the peak RSS column holds the read counts).');
+    }
   }
 }
 

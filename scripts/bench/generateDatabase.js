@@ -347,4 +347,4 @@ if (require.main === module) {
   }
 }
 
-module.exports = { generateDatabase, DEFAULTS };
+module.exports = { generateDatabase, rows, SQL, DEFAULTS };

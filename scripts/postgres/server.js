@@ -103,4 +103,4 @@ async function startPostgres({ ssl = false, password = 'archon-test-password' } 
   };
 }
 
-module.exports = { startPostgres };
+module.exports = { startPostgres, binDir };
