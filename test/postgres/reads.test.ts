@@ -121,7 +121,7 @@ describe('PostgreSQL: the same reads as on SQLite, on a real server', function (
     }
   });
 
-  it('TLS as the URL asks for it: sslmode=no-verify encrypts, sslmode=disable does not', async () => {
+  it('TLS as the URL asks for it: no-verify encrypts, disable does not, require refuses a certificate it cannot verify', async () => {
     const { PostgresReader: Reader } = await import('../../src/core/postgres/postgresReader');
     const pg = await import('pg');
     for (const [mode, encrypted] of [['no-verify', true], ['disable', false]] as const) {
@@ -135,6 +135,14 @@ describe('PostgreSQL: the same reads as on SQLite, on a real server', function (
       assert.deepEqual(await read(r.read('listRuns', {})), [], `reads with sslmode=${mode}`);
       r.dispose();
     }
+    // require verifies the certificate (node-postgres's reading): this server's is self-signed.
+    const strict = new Reader(db.url.replace(/sslmode=[^&]*/, 'sslmode=require'));
+    await assert.rejects(strict.read('listRuns', {}), (err: Error & { kind?: string }) => {
+      assert.equal(err.kind, 'unreachable');
+      assert.match(err.message, /^TLS to PostgreSQL at 127\.0\.0\.1:\d+ failed: self-signed certificate\.$/);
+      return true;
+    });
+    strict.dispose();
   });
 
   it('clear problems, never the password: a wrong password, a server that is down, no such database, not an Archon database, a bad URL', async () => {
