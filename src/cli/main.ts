@@ -51,7 +51,7 @@ function targetOf(args: ParsedArgs): DatabaseTarget {
 
 /** The database's reads, in this thread (a one-shot command has nothing else to do). */
 function readerOf(args: ParsedArgs): RunsReader {
-  return openReader(targetOf(args), { guard: guardOf(args), thread: false });
+  return openReader(targetOf(args), { snapshot: guardOf(args), thread: false });
 }
 
 /** How reads are guarded: `--guard` (auto by default), with `--sqlite3` for the shell. */

@@ -38,6 +38,7 @@ export const config = {
     return value === 'off' || value === 'all' ? value : 'failuresAndApprovals';
   },
   statusBar: (): boolean => get('statusBar', true),
+  pageCacheMB: (): number => Math.max(8, get('pageCacheMB', 64)),
   largeDatabaseThresholdBytes: (): number => Math.max(0, get('largeDatabaseThresholdMB', 1024)) * 1024 * 1024,
   async setDatabasePath(value: string): Promise<void> {
     await vscode.workspace.getConfiguration(SECTION).update('databasePath', value, vscode.ConfigurationTarget.Global);

@@ -4,7 +4,7 @@ import type { DatabaseTarget, ReadOutcome, RunsReader } from '../core/database';
 import type { ReaderCall, ReaderCalls } from '../core/model/readCalls';
 import { describeTarget, openReader } from '../core/openDatabase';
 import { PostgresListener } from '../core/postgres/postgresListener';
-import type { GuardOptions } from '../core/sqlite/readGuards/selectReadGuard';
+import type { SnapshotOptions } from '../core/sqlite/snapshot/snapshotDatabase';
 import { config } from './configuration';
 import type { Connections } from './connections';
 import { log } from './log';
@@ -40,11 +40,11 @@ function size(bytes: number): string {
 }
 
 /**
- * How SQLite reads are guarded: by node:sqlite, else the sqlite3 shell the user configured. In
- * Restricted Mode only by node:sqlite, which starts no program.
+ * How SQLite reads are guarded: by node:sqlite, else the sqlite3 shell the user configured (in
+ * Restricted Mode only by node:sqlite, which starts no program); and the page cache's size.
  */
-function guardOptions(): GuardOptions {
-  return { guard: vscode.workspace.isTrusted ? 'auto' : 'node-sqlite', sqlite3Path: config.sqlite3Path() };
+function snapshotOptions(): SnapshotOptions {
+  return { guard: vscode.workspace.isTrusted ? 'auto' : 'node-sqlite', sqlite3Path: config.sqlite3Path(), cacheMB: config.pageCacheMB() };
 }
 
 /**
@@ -115,11 +115,11 @@ export class RunSource implements vscode.Disposable {
   }
 
   private readerFor(target: DatabaseTarget): RunsReader {
-    const guard = guardOptions();
-    const key = JSON.stringify([target, target.engine === 'sqlite' ? guard : null]);
+    const snapshot = snapshotOptions();
+    const key = JSON.stringify([target, target.engine === 'sqlite' ? snapshot : null]);
     if (this.current?.key !== key) {
       this.disposeCurrent();
-      const reader = openReader(target, { guard, thread: true });
+      const reader = openReader(target, { snapshot, thread: true });
       const listener = target.engine === 'postgres' ? new PostgresListener(target.url, this.onNotified, (message) => log.warn(`LISTEN: ${message}`)) : undefined;
       this.current = { key, reader, listener };
     }

@@ -107,6 +107,30 @@ describe('Snapshot reads', function () {
     assert.equal(await scalar(db.path, 'SELECT id FROM remote_agent_workflow_runs'), 'a');
   });
 
+  it('reads a database many times its page cache exactly as SQLite does, reading again what it let go', async () => {
+    db = await archonDb();
+    await db.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
+      INSERT INTO remote_agent_workflow_runs (id, workflow_name, conversation_id, user_message, status, metadata)
+      SELECT 'run-' || i, 'wf-' || (i % 7), 'conv-1', 'message', CASE i % 3 WHEN 0 THEN 'failed' ELSE 'completed' END, json_object('pad', hex(randomblob(300))) FROM n`);
+    await db.exec('PRAGMA wal_checkpoint(PASSIVE)');
+    await db.exec(`UPDATE remote_agent_workflow_runs SET status = 'paused' WHERE id IN ('run-5', 'run-2999')`); // left in the -wal
+    const sql = `SELECT count(*) || ':' || sum(length(metadata)) || ':' || group_concat(status || id, ',') FROM (SELECT * FROM remote_agent_workflow_runs ORDER BY workflow_name, id)`;
+    const expected = await db.scalar(sql); // the sqlite3 shell holding the database open
+    const small = await SnapshotDatabase.open(db.path, { cacheMB: 0.1 }); // 25 pages of 4 KB
+    try {
+      const size = fs.statSync(db.path).size;
+      assert.ok(size > 20 * 25 * 4096, `the database (${size} bytes) is far larger than the cache`);
+      for (let i = 0; i < 2; i++) {
+        const { value, stats } = await small.read((_, q) => ({ v: first(q, sql), ok: first(q, 'PRAGMA integrity_check') }));
+        assert.equal(value.v, expected);
+        assert.equal(value.ok, 'ok');
+        assert.ok(stats.bytesRead > size, `read ${stats.bytesRead} bytes: pages let go were read again`);
+      }
+    } finally {
+      small.close();
+    }
+  });
+
   it('never changes the files it reads', async () => {
     db = await archonDb();
     await insertRun(db);
@@ -275,47 +299,49 @@ describe('Snapshot reads', function () {
     await db.exec('ROLLBACK');
   });
 
-  it('is never torn while another process commits and checkpoints continuously', async function () {
-    db = await archonDb();
-    await db.exec(CHURN_SCHEMA);
-    await db.close();
-    const churn = new Churn(path.join(path.dirname(db.path), 'archon.db'), { checkpointEvery: 25, padding: 1500 });
-    // One long-lived reader moves forward frame by frame (as the extension does); every tenth read
-    // is a fresh one that reads everything.
-    const live = await SnapshotDatabase.open(db.path);
-    const reads = { total: 0, retried: 0, incremental: 0, full: 0 };
-    let maxTotal = 0;
-    const until = Date.now() + 8000;
-    const check = (q: Queryable) => {
-      assert.equal(first(q, 'PRAGMA integrity_check'), 'ok', `read ${reads.total} integrity`);
-      const row = q.all(`SELECT (SELECT count(*) FROM churn_log) AS log, (SELECT total FROM churn_meta) AS total,
-                (SELECT count(*) FROM remote_agent_workflow_events WHERE workflow_run_id = 'churn-run') AS events`)[0];
-      return [row.log, row.total, row.events] as number[];
-    };
-    try {
-      while (Date.now() < until || reads.total < 50) {
-        await new Promise((r) => setImmediate(r));
-        const fresh = reads.total % 10 === 9 ? await SnapshotDatabase.open(db.path) : undefined;
-        const { value, stats } = await (fresh ?? live).read((_, q) => check(q));
-        fresh?.close();
-        reads.total++;
-        if (stats.attempts > 1) reads.retried++;
-        if (stats.mode !== 'none') reads[stats.mode]++;
-        const [log, total, events] = value;
-        assert.ok(log === total && total === events, `read ${reads.total} consistent: ${log}/${total}/${events}`);
-        assert.ok(total >= maxTotal, 'never goes back in time');
-        maxTotal = total;
+  for (const [cache, cacheMB] of [['', undefined], [', with a page cache of 25 pages that evicts all the time', 0.1]] as const) {
+    it(`is never torn while another process commits and checkpoints continuously${cache}`, async function () {
+      db = await archonDb();
+      await db.exec(CHURN_SCHEMA);
+      await db.close();
+      const churn = new Churn(path.join(path.dirname(db.path), 'archon.db'), { checkpointEvery: 25, padding: 1500 });
+      // One long-lived reader moves forward frame by frame (as the extension does); every tenth read
+      // is a fresh one that reads everything.
+      const live = await SnapshotDatabase.open(db.path, { cacheMB });
+      const reads = { total: 0, retried: 0, incremental: 0, full: 0 };
+      let maxTotal = 0;
+      const until = Date.now() + 8000;
+      const check = (q: Queryable) => {
+        assert.equal(first(q, 'PRAGMA integrity_check'), 'ok', `read ${reads.total} integrity`);
+        const row = q.all(`SELECT (SELECT count(*) FROM churn_log) AS log, (SELECT total FROM churn_meta) AS total,
+                  (SELECT count(*) FROM remote_agent_workflow_events WHERE workflow_run_id = 'churn-run') AS events`)[0];
+        return [row.log, row.total, row.events] as number[];
+      };
+      try {
+        while (Date.now() < until || reads.total < 50) {
+          await new Promise((r) => setImmediate(r));
+          const fresh = reads.total % 10 === 9 ? await SnapshotDatabase.open(db.path, { cacheMB }) : undefined;
+          const { value, stats } = await (fresh ?? live).read((_, q) => check(q));
+          fresh?.close();
+          reads.total++;
+          if (stats.attempts > 1) reads.retried++;
+          if (stats.mode !== 'none') reads[stats.mode]++;
+          const [log, total, events] = value;
+          assert.ok(log === total && total === events, `read ${reads.total} consistent: ${log}/${total}/${events}`);
+          assert.ok(total >= maxTotal, 'never goes back in time');
+          maxTotal = total;
+        }
+      } finally {
+        live.close();
+        const acked = await churn.stop();
+        console.log(
+          `      ${reads.total} reads (${reads.incremental} from new frames only, ${reads.full} in full, ${reads.retried} retried after a racing checkpoint) during ${acked} commits`,
+        );
       }
-    } finally {
-      live.close();
-      const acked = await churn.stop();
-      console.log(
-        `      ${reads.total} reads (${reads.incremental} from new frames only, ${reads.full} in full, ${reads.retried} retried after a racing checkpoint) during ${acked} commits`,
-      );
-    }
-    assert.ok(maxTotal > 100, 'the writer really committed during the reads');
-    assert.ok(reads.incremental > 0, 'some reads moved forward by new frames alone');
-  });
+      assert.ok(maxTotal > 100, 'the writer really committed during the reads');
+      assert.ok(reads.incremental > 0, 'some reads moved forward by new frames alone');
+    });
+  }
 
   it('reads a database without a log whose file time is ahead of the clock, at once', async () => {
     const file = path.join(tempDir(), 'archon.db');

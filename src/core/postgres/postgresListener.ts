@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { pgModule } from './pgModule';
 import { poolConfig, postgresProblem } from './connection';
 
 /** The channel Archon's trigger notifies on every workflow event insert (its adapter installs it). */
@@ -27,7 +28,7 @@ export class PostgresListener {
   private async connect(): Promise<void> {
     if (this.disposed) return;
     const { connectionString, connectionTimeoutMillis, application_name, keepAlive } = poolConfig(this.url);
-    const client = new pg.Client({ connectionString, connectionTimeoutMillis, application_name, keepAlive });
+    const client = new (pgModule().Client)({ connectionString, connectionTimeoutMillis, application_name, keepAlive });
     this.client = client;
     const lost = (err?: Error) => {
       if (this.client !== client) return;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
+import { pgModule } from './pgModule';
 import type { ReadOutcome, RunsReader } from '../database';
 import type { ReaderCall, ReaderCalls } from '../model/readCalls';
 import type { Row } from '../model/runRow';
@@ -52,7 +53,7 @@ export class PostgresReader implements RunsReader {
 
   async read<M extends ReaderCall>(call: M, arg: ReaderCalls[M][0]): Promise<ReadOutcome<ReaderCalls[M][1]>> {
     const started = performance.now();
-    this.pool ??= new pg.Pool(poolConfig(this.url));
+    this.pool ??= new (pgModule().Pool)(poolConfig(this.url));
     // A pool error (a connection dropped while idle) must not become an unhandled 'error' event.
     this.pool.removeAllListeners('error').on('error', () => undefined);
     let client: pg.PoolClient | undefined;

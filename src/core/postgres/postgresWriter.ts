@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { pgModule } from './pgModule';
 import type { RunsWriter } from '../database';
 import type { CancelOutcome, Common, OperationResult, ResumeOutcome } from '../model/operations';
 import { metadataError } from '../model/runModel';
@@ -118,7 +119,7 @@ export class PostgresWriter implements RunsWriter {
 
   private connect(): Promise<pg.PoolClient> {
     if (!this.pool) {
-      this.pool = new pg.Pool(poolConfig(this.url, 2));
+      this.pool = new (pgModule().Pool)(poolConfig(this.url, 2));
       this.pool.on('error', () => undefined);
     }
     return this.pool.connect();

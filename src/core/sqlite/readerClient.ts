@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { WorkflowRunsError } from '../model/errors';
 import type { ReaderCall, ReaderCalls } from '../model/readCalls';
-import type { GuardOptions } from './readGuards/selectReadGuard';
+import type { SnapshotOptions } from './snapshot/snapshotDatabase';
 import type { ReaderReply, ReaderRequest } from './readerWorker';
 import type { ReadResult } from './snapshot/snapshotDatabase';
 
@@ -29,9 +29,9 @@ export class ReaderClient {
 
   constructor(private readonly script = path.join(__dirname, 'readerWorker.js')) {}
 
-  async read<M extends ReaderCall>(dbPath: string, guard: GuardOptions, call: M, arg: ReaderCalls[M][0]): Promise<ReadResult<ReaderCalls[M][1]>> {
+  async read<M extends ReaderCall>(dbPath: string, snapshot: SnapshotOptions, call: M, arg: ReaderCalls[M][0]): Promise<ReadResult<ReaderCalls[M][1]>> {
     if (this.disposed) throw new Error('The reader was disposed.');
-    const request: ReaderRequest = { id: this.nextId++, dbPath, guard, call, arg };
+    const request: ReaderRequest = { id: this.nextId++, dbPath, snapshot, call, arg };
     const thread = this.start();
     const reply = await new Promise<ReaderReply>((resolve, reject) => {
       thread.pending.set(request.id, { resolve, reject });

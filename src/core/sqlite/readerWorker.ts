@@ -3,14 +3,14 @@
 import { parentPort } from 'node:worker_threads';
 import { messageOf, WorkflowRunsError } from '../model/errors';
 import type { ReaderCall } from '../model/readCalls';
-import type { GuardOptions } from './readGuards/selectReadGuard';
+import type { SnapshotOptions } from './snapshot/snapshotDatabase';
 import { SnapshotReads } from './snapshotReads';
 
 export interface ReaderRequest {
   id: number;
   dbPath: string;
-  /** How reads are guarded (see `readGuards/`). */
-  guard: GuardOptions;
+  /** How reads are guarded (see `readGuards/`), and how much memory pages may take. */
+  snapshot: SnapshotOptions;
   call: ReaderCall;
   arg: unknown;
 }
@@ -24,7 +24,7 @@ let queue = Promise.resolve();
 
 async function answer(request: ReaderRequest): Promise<ReaderReply> {
   try {
-    return { id: request.id, ok: true, result: await reads.read(request.dbPath, request.guard, request.call, request.arg as never) };
+    return { id: request.id, ok: true, result: await reads.read(request.dbPath, request.snapshot, request.call, request.arg as never) };
   } catch (err) {
     const kind = err instanceof WorkflowRunsError ? err.kind : undefined;
     return { id: request.id, ok: false, kind, message: messageOf(err) };

@@ -1,6 +1,6 @@
 import type { OverviewRequest } from '../model/overview';
 import type { ReaderCall, ReaderCalls } from '../model/readCalls';
-import type { GuardOptions } from './readGuards/selectReadGuard';
+import type { SnapshotOptions } from './snapshot/snapshotDatabase';
 import { READER_CALLS } from './readerCalls';
 import type { RunReader } from './runReader';
 import { type OverviewCache, readOverview } from './overview';
@@ -13,16 +13,16 @@ import { type ReadResult, SnapshotDatabase } from './snapshot/snapshotDatabase';
  */
 export class SnapshotReads {
   private open: SnapshotDatabase | undefined;
-  /** The file and guard options `open` was opened with. */
+  /** The file and options `open` was opened with. */
   private openWith = '';
   /** The older runs' part of the last overview, reused while it holds (see `readOverview`). */
   private overviewCache: OverviewCache | undefined;
 
-  async read<M extends ReaderCall>(dbPath: string, guard: GuardOptions, call: M, arg: ReaderCalls[M][0]): Promise<ReadResult<ReaderCalls[M][1]>> {
-    const key = JSON.stringify([dbPath, guard]);
+  async read<M extends ReaderCall>(dbPath: string, options: SnapshotOptions, call: M, arg: ReaderCalls[M][0]): Promise<ReadResult<ReaderCalls[M][1]>> {
+    const key = JSON.stringify([dbPath, options]);
     if (!this.open || this.openWith !== key) {
       this.close();
-      this.open = await SnapshotDatabase.open(dbPath, guard);
+      this.open = await SnapshotDatabase.open(dbPath, options);
       this.openWith = key;
     }
     if (call === 'overview') {

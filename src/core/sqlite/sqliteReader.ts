@@ -1,6 +1,6 @@
 import type { ReadOutcome, RunsReader } from '../database';
 import type { ReaderCall, ReaderCalls } from '../model/readCalls';
-import type { GuardOptions } from './readGuards/selectReadGuard';
+import type { SnapshotOptions } from './snapshot/snapshotDatabase';
 import { ReaderClient } from './readerClient';
 import type { ReadResult, ReadStats } from './snapshot/snapshotDatabase';
 import { SnapshotReads } from './snapshotReads';
@@ -15,7 +15,7 @@ export class SqliteReader implements RunsReader {
 
   constructor(
     readonly dbPath: string,
-    private readonly guard: GuardOptions,
+    private readonly snapshot: SnapshotOptions,
     options: { thread: boolean; workerScript?: string },
   ) {
     if (options.thread) this.thread = new ReaderClient(options.workerScript);
@@ -24,8 +24,8 @@ export class SqliteReader implements RunsReader {
 
   async read<M extends ReaderCall>(call: M, arg: ReaderCalls[M][0]): Promise<ReadOutcome<ReaderCalls[M][1]>> {
     const read: ReadResult<ReaderCalls[M][1]> = this.thread
-      ? await this.thread.read(this.dbPath, this.guard, call, arg)
-      : await this.inline!.read(this.dbPath, this.guard, call, arg);
+      ? await this.thread.read(this.dbPath, this.snapshot, call, arg)
+      : await this.inline!.read(this.dbPath, this.snapshot, call, arg);
     return { value: read.value, fingerprint: read.fingerprint, ...describe(read.stats) };
   }
 

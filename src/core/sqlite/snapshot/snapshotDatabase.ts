@@ -43,6 +43,11 @@ export interface ReadResult<T> {
 
 type Use<T> = (reader: RunReader, db: Queryable, pages: PageTracker) => T;
 
+/** How a snapshot is read: its read guard, and how much memory its pages may take (see `PageCache`). */
+export interface SnapshotOptions extends GuardOptions {
+  cacheMB?: number;
+}
+
 /**
  * A live SQLite database read through sql.js. It stays open between reads: each read moves the
  * snapshot to the latest commit (reading only new log frames when it can) and runs its queries.
@@ -69,17 +74,18 @@ export class SnapshotDatabase {
     readonly dbPath: string,
     private readonly guard: ReadGuard | undefined,
     private readonly noGuard: string | undefined,
+    cacheMB: number | undefined,
   ) {
-    this.file = new SnapshotFile(dbPath);
+    this.file = new SnapshotFile(dbPath, cacheMB);
   }
 
-  static async open(dbPath: string, options: GuardOptions = {}): Promise<SnapshotDatabase> {
+  static async open(dbPath: string, options: SnapshotOptions = {}): Promise<SnapshotDatabase> {
     const [SQL, selected] = await Promise.all([loadSqlJs(), selectReadGuard(options)]);
-    return new SnapshotDatabase(SQL, dbPath, selected.guard, selected.reason);
+    return new SnapshotDatabase(SQL, dbPath, selected.guard, selected.reason, options.cacheMB);
   }
 
   /** Opens `dbPath`, runs one read and closes it (for one-shot callers such as the CLI). */
-  static async readOnce<T>(dbPath: string, use: Use<T>, options: GuardOptions = {}): Promise<T> {
+  static async readOnce<T>(dbPath: string, use: Use<T>, options: SnapshotOptions = {}): Promise<T> {
     const db = await SnapshotDatabase.open(dbPath, options);
     try {
       return (await db.read(use)).value;
@@ -136,11 +142,9 @@ export class SnapshotDatabase {
       const sync = this.file.sync(false, deadline);
       walFrames += sync.walFrames;
       if (sync.mode === 'full' || (sync.mode === 'incremental' && mode === 'none')) mode = sync.mode;
-      // Checkpoints keep racing the queries: take the whole snapshot in one quick pass and check it.
-      if (attempt > LAZY_ATTEMPTS) {
-        this.file.readAll();
-        if (!this.file.validate()) continue;
-      }
+      // Checkpoints keep racing the queries: take the whole snapshot in one quick pass and check it
+      // (when the page cache holds it whole; else the queries keep reading pages as they go).
+      if (attempt > LAZY_ATTEMPTS && this.file.readAll() && !this.file.validate()) continue;
       let result: { value: T } | { error: unknown };
       try {
         result = { value: this.run(use) };

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { WorkflowRunsError } from '../../model/errors';
+import { DEFAULT_PAGE_CACHE_MB, PageCache } from './pageCache';
 import { type Checksum, FRAME_HEADER, parseCheckpointProgress, parseWalHeader, scanFrames, WAL_HEADER, type WalHeader } from './wal';
 
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
@@ -11,7 +12,7 @@ const SLEEP = new Int32Array(new SharedArrayBuffer(4));
 /** SQLite's lock bytes start here in the main file; the page holding them is never used. */
 const LOCK_BYTE = 0x40000000;
 const LITTLE_ENDIAN = os.endianness() === 'LE';
-/** Room the image leaves for the database to grow before sql.js must reopen it. */
+/** Room the file's length as sql.js sees it leaves for the database to grow before sql.js must reopen it. */
 const MIN_SLACK = 16 * 1024 * 1024;
 /** `readAll()` reads the main file in blocks of this size. */
 const BLOCK = 8 * 1024 * 1024;
@@ -83,17 +84,20 @@ function same(a: Buffer | undefined, b: Buffer | undefined): boolean {
  * The database file as sql.js sees it: a consistent snapshot of a live SQLite database, the main file
  * with the committed frames of its write-ahead log laid over it, read page by page on demand.
  *
- * Nothing is read up front. The snapshot is an image the size of the file (memory is only taken by
- * the pages written into it) that sql.js reads through `contents()`; a page is filled on first
- * access, from the log when a committed frame holds it, else from the main file. `sync()` moves the
+ * Nothing is read up front but the log's committed frames, which are kept in memory: they are
+ * newer than the main file, and a reader without a read mark in the log does not keep another
+ * process from restarting the log and writing over them. sql.js reads the file through
+ * `contents()`; any other page is read from the main file on first access and kept in a bounded
+ * page cache (`PageCache`): a page let go is read again when SQLite asks again. `sync()` moves the
  * snapshot forward by reading only the log frames committed since the last sync, as long as the log
- * was not restarted; otherwise every page is marked unread and read again when needed.
+ * was not restarted; otherwise every page is dropped and read again when needed.
  *
  * Under a read guard (see `readGuards/`), a real SQLite's read transaction keeps checkpoints from
- * changing what we read, and `sync(true)` is all a read needs. Without one, a checkpoint may copy
- * newer frames into the main file while we read it: the caller runs its queries between `sync()`
- * and `validate()`, which says whether that may have happened (from the log header and the `-shm`
- * checkpoint progress); if so the pages read are dropped and the caller reads again.
+ * changing what we read (or restarting the log), and `sync(true)` is all a read needs. Without one,
+ * a checkpoint may copy newer frames into the main file while we read it, or a restart overwrite the
+ * log: the caller runs its queries between `sync()` and `validate()`, which says whether that may
+ * have happened (from the log header and the `-shm` checkpoint progress); if so the pages read are
+ * dropped and the caller reads again.
  */
 export class SnapshotFile {
   private fd: number | undefined;
@@ -106,20 +110,23 @@ export class SnapshotFile {
   private mainState: string | undefined;
   /** Page number -> its newest committed copy in the log. */
   private readonly overlay = new Map<number, Buffer>();
-  private image = new Uint8Array(0);
-  /** Per page (index = page number): 1 when the image holds the snapshot's bytes for it. */
-  private filled = new Uint8Array(1);
+  /** Main-file pages read so far (page 1 apart, patched for sql.js). */
+  private cache: PageCache | undefined;
+  private page1: Buffer | undefined;
+  private zeros = new Uint8Array(0);
+  /** The file's length as sql.js was told it when it opened the file. */
+  private length = 0;
   /** Bumped whenever the data may differ; written into page 1's change counter for sql.js. */
   private version = 1;
   /**
-   * Changes when sql.js must open the file anew: a new image (it knows the file's length from when
-   * it opened it), another file at the path, or a read that raced a checkpoint (SQLite keeps the
+   * Changes when sql.js must open the file anew: the database outgrew the length it was told, another
+   * file at the path, or a read that raced a checkpoint (SQLite keeps the
    * schema it parsed, which may have been read torn, for as long as the schema cookie is the same).
    */
   generation = 0;
   /** Main-file bytes read from disk since the last `takeBytesRead()`. */
   private bytesRead = 0;
-  /** Main-file pages read from disk since the last `validate()`. */
+  /** Main-file reads since the last `validate()`. */
   private unchecked = 0;
   /** Counts syncs that changed data; `changedAt[n]` is the last one that changed page n. */
   private seq = 0;
@@ -133,7 +140,15 @@ export class SnapshotFile {
   /** The main file's stamp at the last sync (see `mainStamp`). */
   private syncStamp: string | undefined;
 
-  constructor(readonly dbPath: string) {}
+  private readonly cacheBytes: number;
+
+  /** `cacheMB`: how much memory the pages read may take (see `PageCache`). */
+  constructor(
+    readonly dbPath: string,
+    cacheMB = DEFAULT_PAGE_CACHE_MB,
+  ) {
+    this.cacheBytes = cacheMB * 1024 * 1024;
+  }
 
   private get walPath(): string {
     return `${this.dbPath}-wal`;
@@ -172,15 +187,17 @@ export class SnapshotFile {
       if (scan.commitPages === 0) return { mode: 'none', walFrames: 0 };
       this.seq++;
       this.resize(scan.commitPages);
-      for (const [page, data] of scan.pages) {
+      for (const [page, frame] of scan.pages) {
         // A copy: a view would keep the whole read of the log in memory.
-        this.overlay.set(page, Buffer.from(data));
-        this.filled[page] = 0;
+        const data = Buffer.from(frameAt(tail, frame - wal.frames, header.pageSize));
+        this.overlay.set(page, data);
+        this.cache?.drop(page);
         if (page !== 1) this.changedAt[page] = this.seq;
         else {
           const key = queryRelevant(data);
           if (!this.page1Key?.equals(key)) this.changedAt[1] = this.seq;
           this.page1Key = key;
+          this.page1 = undefined;
         }
       }
       const walFrames = scan.frames - wal.frames;
@@ -220,13 +237,18 @@ export class SnapshotFile {
     this.page1Key = undefined;
     this.mainState = state;
     const pageSize = header ? header.pageSize : mainPageSize(mainHeader);
-    if (pageSize !== this.pageSize) this.image = new Uint8Array(0); // laid out again by resize()
+    if (pageSize !== this.pageSize) {
+      this.cache = pageSize ? new PageCache(pageSize, this.cacheBytes) : undefined;
+      this.zeros = new Uint8Array(pageSize);
+      this.length = 0; // laid out again by resize()
+    }
     this.pageSize = pageSize;
     this.wal = undefined;
     let commitPages = 0;
     if (header && log) {
       const scan = scanFrames(header, log.subarray(WAL_HEADER), 1, header.sum);
-      for (const [page, data] of scan.pages) this.overlay.set(page, Buffer.from(data));
+      const frames = log.subarray(WAL_HEADER);
+      for (const [page, frame] of scan.pages) this.overlay.set(page, Buffer.from(frameAt(frames, frame, pageSize)));
       this.wal = { header, frames: scan.frames, sum: scan.sum };
       commitPages = scan.commitPages;
     }
@@ -234,22 +256,19 @@ export class SnapshotFile {
     return { mode: 'full', walFrames: this.wal?.frames ?? 0 };
   }
 
-  /** Records the new page count and bumps the version; lays out a larger image when it outgrew this one. */
+  /** Records the new page count and bumps the version; tells sql.js a larger length when the database outgrew it. */
   private resize(pages: number): void {
     this.pages = pages;
     this.bumpVersion();
     const needed = pages * this.pageSize;
-    if (needed <= this.image.length && pages < this.filled.length) {
+    if (needed <= this.length) {
       // Pages past the end may be read again after a later growth: they must be read afresh then.
-      this.filled.fill(0, pages + 1);
+      this.cache?.dropFrom(pages + 1);
       return;
     }
     const slack = Math.max(needed / 4, MIN_SLACK);
-    const length = Math.ceil((needed + slack) / this.pageSize) * this.pageSize;
-    // Zero-filled memory the system hands out as pages are first written: unread pages cost nothing.
-    this.image = new Uint8Array(length);
-    this.filled = new Uint8Array(length / this.pageSize + 1);
-    const changedAt = new Uint32Array(this.filled.length);
+    this.length = Math.ceil((needed + slack) / this.pageSize) * this.pageSize;
+    const changedAt = new Uint32Array(this.length / this.pageSize + 1);
     changedAt.set(this.changedAt.subarray(0, Math.min(this.changedAt.length, changedAt.length)));
     this.changedAt = changedAt;
     this.generation++;
@@ -258,7 +277,7 @@ export class SnapshotFile {
   /** A new change counter for sql.js, so that it drops its page cache before its next read. */
   private bumpVersion(): void {
     this.version = (this.version + 1) >>> 0 || 1;
-    if (this.filled[1]) this.patchPage1();
+    if (this.page1) this.patchPage1(this.page1);
   }
 
   /** (Re)opens the main file, starting over when the path now names a different file. */
@@ -313,30 +332,38 @@ export class SnapshotFile {
     return fresh(stat) ? undefined : `${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
   }
 
-  /** Marks every page unread. */
+  /** Drops every page read. */
   private unfill(): void {
-    this.filled.fill(0);
+    this.cache?.clear();
+    this.page1 = undefined;
     this.unchecked = 0;
   }
 
   /**
    * Reads every page of the snapshot now, in a few large sequential reads, so that `validate()`
    * right after covers a window of milliseconds and the queries then read nothing from disk. The
-   * fallback when checkpoints keep racing queries that read pages over a longer time.
+   * fallback when checkpoints keep racing queries that read pages over a longer time; only for a
+   * database the page cache holds whole (false otherwise, and nothing is read).
    */
-  readAll(): void {
-    const total = this.pages * this.pageSize;
+  readAll(): boolean {
+    if (!this.cache || this.pages > this.cache.capacity) return false;
+    this.page1 = undefined;
+    const block = Buffer.allocUnsafe(Math.min(BLOCK, this.pages * this.pageSize));
+    const perBlock = block.length / this.pageSize;
     // The page holding byte 2^30 holds no data, and Windows locks it: not read.
-    const lockPage = Math.floor(LOCK_BYTE / this.pageSize) * this.pageSize;
-    for (let at = 0; at < total; at += BLOCK) {
-      const end = Math.min(at + BLOCK, total);
-      if (lockPage < at || lockPage >= end) this.readMain(at, end - at);
-      else {
-        if (lockPage > at) this.readMain(at, lockPage - at);
-        if (lockPage + this.pageSize < end) this.readMain(lockPage + this.pageSize, end - lockPage - this.pageSize);
+    const lockPage = Math.floor(LOCK_BYTE / this.pageSize) + 1;
+    for (let first = 1; first <= this.pages; first += perBlock) {
+      const count = Math.min(perBlock, this.pages - first + 1);
+      const spans = lockPage >= first && lockPage < first + count ? [[first, lockPage - first], [lockPage + 1, first + count - lockPage - 1]] : [[first, count]];
+      for (const [from, n] of spans) {
+        if (n <= 0) continue;
+        this.readMain((from - 1) * this.pageSize, block, n * this.pageSize);
+        for (let i = 0; i < n; i++) {
+          if (from + i !== 1 && !this.overlay.has(from + i)) this.cache.put(from + i).set(block.subarray(i * this.pageSize, (i + 1) * this.pageSize));
+        }
       }
     }
-    for (let n = 1; n <= this.pages; n++) this.fill(n, false);
+    return true;
   }
 
   /**
@@ -390,14 +417,47 @@ export class SnapshotFile {
     return n;
   }
 
-  /** Bytes `[start, end)` of the snapshot's file image. */
+  /** Bytes `[start, end)` of the snapshot's file (a view: used at once, never kept). */
   read(start: number, end: number): Uint8Array {
+    const first = Math.floor(start / this.pageSize) + 1;
     const last = Math.floor((end - 1) / this.pageSize) + 1;
-    for (let n = Math.floor(start / this.pageSize) + 1; n <= last; n++) {
-      if (!this.filled[n]) this.fill(n, true);
-      this.recording?.add(n);
+    const base = (first - 1) * this.pageSize;
+    // SQLite reads one page at a time: a view of it. Anything wider is put together.
+    if (first === last) return this.page(first).subarray(start - base, end - base);
+    const out = new Uint8Array(end - start);
+    for (let n = first; n <= last; n++) {
+      const at = (n - 1) * this.pageSize;
+      const from = Math.max(start, at);
+      const to = Math.min(end, at + this.pageSize);
+      out.set(this.page(n).subarray(from - at, to - at), from - start);
     }
-    return this.image.subarray(start, end);
+    return out;
+  }
+
+  /** Page `n` of the snapshot: zeros past the end, else the log's copy when it has one, else the main file's. */
+  private page(n: number): Uint8Array {
+    this.recording?.add(n);
+    if (n > this.pages) return this.zeros;
+    if (n === 1) return this.firstPage();
+    const page = this.overlay.get(n) ?? this.cache!.get(n);
+    if (page) return page;
+    const into = this.cache!.put(n);
+    this.readMain((n - 1) * this.pageSize, into);
+    return into;
+  }
+
+  /** Page 1, kept apart from the cache, as sql.js must see it (see `patchPage1`). */
+  private firstPage(): Buffer {
+    if (!this.page1) {
+      const logged = this.overlay.get(1);
+      const page = Buffer.alloc(this.pageSize);
+      if (logged) page.set(logged);
+      else this.readMain(0, page);
+      this.page1Key ??= queryRelevant(page);
+      this.patchPage1(page);
+      this.page1 = page;
+    }
+    return this.page1;
   }
 
   /** Identifies the data as of now, for `unchangedSince()`. */
@@ -426,28 +486,11 @@ export class SnapshotFile {
     }
   }
 
-  /**
-   * Writes page `n` of the snapshot into the image: zeros past the end, the log's copy when it has
-   * one, else the main file's (read now when `fromDisk`, else already in the image).
-   */
-  private fill(n: number, fromDisk: boolean): void {
-    const at = (n - 1) * this.pageSize;
-    const logged = this.overlay.get(n);
-    if (n > this.pages) this.image.fill(0, at, at + this.pageSize);
-    else if (logged) this.image.set(logged, at);
-    else if (fromDisk) this.readMain(at, this.pageSize);
-    if (n === 1) {
-      this.page1Key ??= queryRelevant(this.image.subarray(0, this.pageSize));
-      this.patchPage1();
-    }
-    this.filled[n] = 1;
-  }
-
-  /** Reads main-file bytes into the image at the same offset; zeros past the end of the file. */
-  private readMain(at: number, length: number): void {
-    const n = readInto(this.fd!, this.image, at, length, at);
+  /** Reads `length` bytes of the main file at `at` into `into`; zeros past the end of the file. */
+  private readMain(at: number, into: Uint8Array, length = into.length): void {
+    const n = readInto(this.fd!, into, 0, length, at);
     // Past the end of the main file (pages only the log has written, then checkpointed): zeros.
-    if (n < length) this.image.fill(0, at + n, at + length);
+    if (n < length) into.fill(0, n, length);
     this.bytesRead += n;
     this.unchecked++;
   }
@@ -457,8 +500,7 @@ export class SnapshotFile {
    * mirrored in 92-95 so the in-header size at 28-31 is trusted) that changes with every snapshot,
    * which makes SQLite drop its page cache when the data moved on.
    */
-  private patchPage1(): void {
-    const header = Buffer.from(this.image.buffer, this.image.byteOffset, 100);
+  private patchPage1(header: Buffer): void {
     header[18] = 1;
     header[19] = 1;
     header.writeUInt32BE(this.version, 24);
@@ -472,7 +514,7 @@ export class SnapshotFile {
    * `data.slice()`), so returning itself keeps every read coming here.
    */
   contents(): { length: number; subarray(start: number, end: number): Uint8Array; slice(): unknown } {
-    const length = this.image.length;
+    const length = this.length;
     const read = (start: number, end: number) => this.read(start, end);
     const view = {
       length,
@@ -504,6 +546,12 @@ function queryRelevant(page: Uint8Array): Buffer {
 function fresh(stat: fs.BigIntStats): boolean {
   const age = Number(BigInt(Date.now()) * 1_000_000n - stat.mtimeNs) / 1e6;
   return age >= 0 && age < SETTLE_MS;
+}
+
+/** The page in the `index`-th frame (1-based) of log bytes that start at a frame. */
+function frameAt(bytes: Buffer, index: number, pageSize: number): Buffer {
+  const at = (index - 1) * (FRAME_HEADER + pageSize) + FRAME_HEADER;
+  return bytes.subarray(at, at + pageSize);
 }
 
 /** The page size the main file's header gives, or 0 when it gives none a database can have. */

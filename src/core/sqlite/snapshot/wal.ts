@@ -2,7 +2,10 @@
  * The write-ahead log's on-disk format (sqlite.org/fileformat2.html, "The Write-Ahead Log") and the
  * wal-index header fields a reader needs from the `-shm` file (sqlite.org/walformat.html).
  */
+import { endianness } from 'node:os';
+
 export const WAL_HEADER = 32;
+const LITTLE_ENDIAN = endianness() === 'LE';
 export const FRAME_HEADER = 24;
 
 export interface WalHeader {
@@ -22,6 +25,15 @@ export type Checksum = [number, number];
 function checksum(data: Buffer, start: number, end: number, bigEndian: boolean, s: Checksum): Checksum {
   let s0 = s[0];
   let s1 = s[1];
+  if (bigEndian === !LITTLE_ENDIAN && (data.byteOffset + start) % 4 === 0) {
+    // Words in this machine's order, aligned: read them as such (most logs, at several times the speed).
+    const words = new Uint32Array(data.buffer, data.byteOffset + start, (end - start) / 4);
+    for (let i = 0; i < words.length; i += 2) {
+      s0 = (s0 + words[i] + s1) >>> 0;
+      s1 = (s1 + words[i + 1] + s0) >>> 0;
+    }
+    return [s0, s1];
+  }
   for (let i = start; i < end; i += 8) {
     const x0 = bigEndian ? data.readUInt32BE(i) : data.readUInt32LE(i);
     const x1 = bigEndian ? data.readUInt32BE(i + 4) : data.readUInt32LE(i + 4);
@@ -46,8 +58,8 @@ export function parseWalHeader(head: Buffer | undefined): WalHeader | undefined 
 
 /** Committed frames found by one scan. */
 export interface FrameScan {
-  /** Page number -> the page's newest committed copy (a view into the scanned bytes). */
-  pages: Map<number, Buffer>;
+  /** Page number -> the frame (1-based) holding the page's newest committed copy. */
+  pages: Map<number, number>;
   /** Database size in pages after the last commit found, or 0 when none was found. */
   commitPages: number;
   /** Frames up to and including the last commit frame found. */
@@ -64,18 +76,18 @@ export interface FrameScan {
  */
 export function scanFrames(header: WalHeader, bytes: Buffer, firstFrame: number, sum: Checksum): FrameScan {
   const frameSize = FRAME_HEADER + header.pageSize;
-  const pages = new Map<number, Buffer>();
-  const pending = new Map<number, Buffer>();
+  const pages = new Map<number, number>();
+  const pending = new Map<number, number>();
   const scan: FrameScan = { pages, commitPages: 0, frames: firstFrame - 1, sum };
   for (let off = 0, frame = firstFrame; off + frameSize <= bytes.length; off += frameSize, frame++) {
     if (bytes.readUInt32BE(off + 8) !== header.salt1 || bytes.readUInt32BE(off + 12) !== header.salt2) break;
     sum = checksum(bytes, off, off + 8, header.bigEndian, sum);
     sum = checksum(bytes, off + FRAME_HEADER, off + frameSize, header.bigEndian, sum);
     if (sum[0] !== bytes.readUInt32BE(off + 16) || sum[1] !== bytes.readUInt32BE(off + 20)) break;
-    pending.set(bytes.readUInt32BE(off), bytes.subarray(off + FRAME_HEADER, off + frameSize));
+    pending.set(bytes.readUInt32BE(off), frame);
     const sizeAfterCommit = bytes.readUInt32BE(off + 4);
     if (sizeAfterCommit !== 0) {
-      for (const [page, data] of pending) pages.set(page, data);
+      for (const [page, at] of pending) pages.set(page, at);
       pending.clear();
       scan.commitPages = sizeAfterCommit;
       scan.frames = frame;
