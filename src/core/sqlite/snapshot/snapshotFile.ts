@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { WorkflowRunsError } from '../../model/errors';
+import { readAt, readFrom, readInto, same } from './fileReads';
+import { checkMainHeader, journalInUse, mainPages, mainPageSize, queryRelevant } from './mainFile';
 import { DEFAULT_PAGE_CACHE_MB, PageCache } from './pageCache';
-import { type Checksum, FRAME_HEADER, parseCheckpointProgress, parseWalHeader, scanFrames, WAL_HEADER, type WalHeader } from './wal';
+import { type Checksum, FRAME_HEADER, frameAt, parseCheckpointProgress, parseWalHeader, scanFrames, WAL_HEADER, type WalHeader } from './wal';
 
-const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
-const JOURNAL_MAGIC = Buffer.from('d9d505f920a163d7', 'hex');
 /** How old the main file's times must be to tell a later write apart (see `mainStamp`). */
 const SETTLE_MS = 50;
 const SLEEP = new Int32Array(new SharedArrayBuffer(4));
@@ -40,44 +40,6 @@ interface WalState {
   /** Committed frames read, and the running checksum after the last of them. */
   frames: number;
   sum: Checksum;
-}
-
-/** Reads up to `length` bytes at `position` into `into` at `offset`; fewer only at the end of the file. */
-function readInto(fd: number, into: Uint8Array, offset: number, length: number, position: number): number {
-  let n = 0;
-  while (n < length) {
-    const got = fs.readSync(fd, into, offset + n, length - n, position + n);
-    if (got === 0) break;
-    n += got;
-  }
-  return n;
-}
-
-function readAt(fd: number, length: number, position: number): Buffer {
-  const buf = Buffer.allocUnsafe(length);
-  const n = readInto(fd, buf, 0, length, position);
-  return n === length ? buf : buf.subarray(0, n);
-}
-
-/** Reads a whole (small) file or the part of it from `position`; undefined when it does not exist. */
-function readFrom(file: string, position = 0, length?: number): Buffer | undefined {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'r');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-  try {
-    const size = length ?? Math.max(0, fs.fstatSync(fd).size - position);
-    return readAt(fd, size, position);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-function same(a: Buffer | undefined, b: Buffer | undefined): boolean {
-  return !a || !b ? a === b : a.equals(b);
 }
 
 /**
@@ -530,15 +492,6 @@ export class SnapshotFile {
 }
 
 /**
- * Page 1 without what neither we nor queries depend on: the change counter, file size and freelist
- * (24-39) and the version fields (92-99), which change with commits that touch nothing else here.
- * Bytes 18-19 are left out as well: sql.js sees them patched.
- */
-function queryRelevant(page: Uint8Array): Buffer {
-  return Buffer.concat([page.subarray(0, 18), page.subarray(20, 24), page.subarray(40, 92), page.subarray(100)]);
-}
-
-/**
  * Written in the last 50 ms, so that a write in the same clock tick could leave the times as they
  * are. A time ahead of our clock (skew on a network or bind mount, a restored backup) cannot be
  * waited out, so it is taken as it is.
@@ -546,43 +499,4 @@ function queryRelevant(page: Uint8Array): Buffer {
 function fresh(stat: fs.BigIntStats): boolean {
   const age = Number(BigInt(Date.now()) * 1_000_000n - stat.mtimeNs) / 1e6;
   return age >= 0 && age < SETTLE_MS;
-}
-
-/** The page in the `index`-th frame (1-based) of log bytes that start at a frame. */
-function frameAt(bytes: Buffer, index: number, pageSize: number): Buffer {
-  const at = (index - 1) * (FRAME_HEADER + pageSize) + FRAME_HEADER;
-  return bytes.subarray(at, at + pageSize);
-}
-
-/** The page size the main file's header gives, or 0 when it gives none a database can have. */
-function mainPageSize(header: Buffer): number {
-  if (header.length < 100) return 0;
-  const raw = header.readUInt16BE(16);
-  const size = raw === 1 ? 65536 : raw;
-  return size >= 512 && size <= 65536 && (size & (size - 1)) === 0 ? size : 0;
-}
-
-/** The database size in pages from the main file alone: its header's, unless the file is shorter. */
-function mainPages(header: Buffer, fileSize: number, pageSize: number): number {
-  if (pageSize === 0) return 0;
-  const inFile = Math.floor(fileSize / pageSize);
-  const inHeader = header.readUInt32BE(28);
-  const valid = inHeader > 0 && header.readUInt32BE(24) === header.readUInt32BE(92);
-  return valid ? Math.min(inHeader, inFile) : inFile;
-}
-
-/**
- * A rollback journal with a valid header: another process is in a write transaction (and may have
- * written uncommitted pages into the main file already), or crashed in one.
- */
-function journalInUse(dbPath: string): boolean {
-  return readFrom(`${dbPath}-journal`, 0, 8)?.equals(JOURNAL_MAGIC) ?? false;
-}
-
-/** Checks the file is a SQLite database, with a message a person can act on. */
-function checkMainHeader(dbPath: string, header: Buffer, hasLog: boolean): void {
-  if (header.length === 0 && !hasLog) throw new WorkflowRunsError('not-a-database', `${dbPath} is empty, not a SQLite database.`);
-  if (header.length > 0 && (header.length < 100 || !header.subarray(0, 16).equals(SQLITE_MAGIC) || mainPageSize(header) === 0)) {
-    throw new WorkflowRunsError('not-a-database', `${dbPath} is not a SQLite database.`);
-  }
 }

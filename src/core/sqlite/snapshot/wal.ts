@@ -115,3 +115,9 @@ export function parseCheckpointProgress(shm: Buffer, littleEndian: boolean): Che
   // aSalt is copied byte for byte from the log header, so it is big-endian like there.
   return { salt1: shm.readUInt32BE(32), salt2: shm.readUInt32BE(36), backfillAttempted: Math.max(u32(96), u32(128)) };
 }
+
+/** The page in the `index`-th frame (1-based) of log bytes that start at a frame. */
+export function frameAt(bytes: Buffer, index: number, pageSize: number): Buffer {
+  const at = (index - 1) * (FRAME_HEADER + pageSize) + FRAME_HEADER;
+  return bytes.subarray(at, at + pageSize);
+}
