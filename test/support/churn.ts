@@ -106,6 +106,14 @@ ${options.pauseMs ? '' : gap}
     return this.acked;
   }
 
+  /**
+   * Resolves once the writer has committed: from then on it holds the database open, so a WAL
+   * database has its `-wal` (before that, nobody has it open and a reader goes unguarded on purpose).
+   */
+  async firstCommit(): Promise<void> {
+    while (this.acked === 0 && !this.stopped) await new Promise((r) => setTimeout(r, 10));
+  }
+
   /** Stops after the transaction in flight; resolves the highest acknowledged commit. */
   async stop(): Promise<number> {
     this.stopped = true;

@@ -65,6 +65,7 @@ describe('reads under a read guard', function () {
         const file = churnDb();
         // 10-row batches of about 1.2 KB a row, checkpointing every 20 commits in turn PASSIVE, RESTART, TRUNCATE.
         const churn = new Churn(file, { checkpointEvery: 20, ...BUSY_ARCHON });
+        await churn.firstCommit();
         const live = await SnapshotDatabase.open(file, { guard });
         const times: number[] = [];
         const held: number[] = [];
@@ -101,7 +102,7 @@ describe('reads under a read guard', function () {
         } finally {
           live.close();
           const acked = await churn.stop();
-          const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+          const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
           console.log(
             `      ${reads} reads, all answered, 0 torn, during ${acked} commits to ${Math.round(sizeOf(file) / MB)} MB; read median ${median(times).toFixed(0)} ms, max ${Math.max(...times).toFixed(0)} ms; guard held median ${median(held).toFixed(0)} ms, max ${Math.max(...held).toFixed(0)} ms; checkpoints ${churn.checkpoints.done} done, ${churn.checkpoints.blocked} blocked`,
           );
@@ -111,10 +112,10 @@ describe('reads under a read guard', function () {
       it('a writer checkpointing with TRUNCATE after every commit keeps making progress while reads run back to back', async () => {
         const file = churnDb();
         const churn = new Churn(file, { checkpointEvery: 1, checkpointModes: ['TRUNCATE'], ...BUSY_ARCHON });
+        await churn.firstCommit();
         const reading = await SnapshotDatabase.open(file, { guard });
         let reads = 0;
         try {
-          await sleep(500);
           const before = { commits: churn.acknowledged, truncated: churn.checkpoints.done };
           for (const until = Date.now() + 5000; Date.now() < until; reads++) {
             await yieldToWriter();
