@@ -10,7 +10,7 @@ import { loadNodeSqlite } from '../../src/core/sqlite/writers/nodeSqliteWriter';
 import { type ReadStats, SnapshotDatabase } from '../../src/core/sqlite/snapshot/snapshotDatabase';
 import { UNGUARDED_BUDGET_MS } from '../../src/core/sqlite/snapshot/snapshotFile';
 import { Churn, CHURN_SCHEMA, churnInvariantSql } from '../support/churn';
-import { cleanupTempDirs, CURRENT_SCHEMA, insertRunSql, REPO_ROOT, tempDir } from '../support/fixtures';
+import { archonDb, cleanupTempDirs, CURRENT_SCHEMA, insertRun, insertRunSql, REPO_ROOT, tempDir } from '../support/fixtures';
 
 const MB = 1024 * 1024;
 const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
@@ -130,6 +130,42 @@ describe('reads under a read guard', function () {
         } finally {
           reading.close();
           await churn.stop();
+        }
+      });
+
+      it('a log truncated between the reads of its header and its frames (a guard on read mark 0 allows that) is read again, never half', async () => {
+        const live = await archonDb();
+        let reading: SnapshotDatabase | undefined;
+        // The module the reader's own file reads go through: the truncation is made at the moment it opens the log a second time.
+        const files: typeof fs = require('node:fs');
+        const openSync = files.openSync;
+        try {
+          await live.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200)
+            INSERT INTO remote_agent_workflow_runs (id, conversation_id, workflow_name, user_message, status)
+            SELECT printf('run-%05d', i), 'conv-1', 'wf', hex(randomblob(400)), 'failed' FROM n`);
+          await live.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+          await insertRun(live, { id: 'newest', status: 'paused' });
+          reading = await SnapshotDatabase.open(live.path, { guard });
+          const statuses = (q: Queryable) => q.all("SELECT status FROM remote_agent_workflow_runs WHERE id IN ('newest', 'run-00001') ORDER BY id").map((r) => r.status);
+          // The first read reads the newest run's page only.
+          assert.equal((await reading.read((_, q) => first(q, "SELECT status FROM remote_agent_workflow_runs WHERE id = 'newest'"))).value, 'paused');
+          // One commit changes both runs (the newest one's page is also in the log already read), and a
+          // checkpoint copies all of it into the main file: the next guard begins on read mark 0.
+          await live.exec(`UPDATE remote_agent_workflow_runs SET status = 'completed' WHERE id IN ('newest', 'run-00001'); PRAGMA wal_checkpoint(PASSIVE);`);
+          let opens = 0;
+          files.openSync = function (this: unknown, ...args: Parameters<typeof fs.openSync>) {
+            if (args[0] === `${live.path}-wal` && ++opens === 2) sqlite3(live.path, 'PRAGMA wal_checkpoint(TRUNCATE);');
+            return openSync.apply(this, args);
+          } as typeof fs.openSync;
+          const { value, stats } = await reading.read((_, q) => statuses(q));
+          files.openSync = openSync;
+          assert.ok(opens >= 2 && fs.statSync(`${live.path}-wal`).size === 0, 'the log was truncated between the two reads');
+          assert.equal(stats.path, 'guarded');
+          assert.deepEqual(value, ['completed', 'completed'], 'both runs as the main file now holds them, never one old and one new');
+        } finally {
+          files.openSync = openSync;
+          reading?.close();
+          await live.close();
         }
       });
 

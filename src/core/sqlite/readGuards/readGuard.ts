@@ -4,9 +4,11 @@ import { WorkflowRunsError } from '../../model/errors';
  * A read guard: a read transaction held in a real SQLite (one that takes the OS file locks) on the
  * database while sql.js reads the snapshot. In WAL mode the guard's read mark keeps every
  * checkpoint from copying frames past it into the main file and keeps the log from being
- * restarted; in rollback-journal mode its SHARED lock keeps writers from changing the main file.
- * So the main file and the log's committed frames read under it are one consistent image, in one
- * pass. It is held only while a read syncs and queries: never between reads.
+ * restarted. A guard that began when every frame had been copied holds read mark 0 instead: no
+ * checkpoint copies anything then, but the log may be restarted (or truncated) once, so a scan
+ * whose log header changed under it is done again. In rollback-journal mode its SHARED lock keeps
+ * writers from changing the main file. So the main file and the log's committed frames read under
+ * it are one consistent image. It is held only while a read syncs and queries: never between reads.
  */
 export interface ReadGuard {
   readonly name: GuardEngineName;

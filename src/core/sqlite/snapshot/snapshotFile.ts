@@ -145,6 +145,10 @@ export class SnapshotFile {
     if (wal && header && wal.header.raw.equals(header.raw)) {
       // Same generation of the log: only frames committed after the last sync are new.
       const tail = readFrom(this.walPath, WAL_HEADER + wal.frames * (header.pageSize + FRAME_HEADER)) ?? Buffer.alloc(0);
+      // A log restarted or truncated since its header was read can have cut the scan short of frames
+      // a checkpoint already copied into the main file; a guard on read mark 0 does not prevent
+      // that (see readGuard.ts). Read again: the header is then the new log's.
+      if (!same(head, readFrom(this.walPath, 0, WAL_HEADER))) return undefined;
       const scan = scanFrames(header, tail, wal.frames + 1, wal.sum);
       if (scan.commitPages === 0) return { mode: 'none', walFrames: 0 };
       this.seq++;
