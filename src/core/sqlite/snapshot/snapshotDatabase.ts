@@ -99,7 +99,7 @@ export class SnapshotDatabase {
    * to tell whether what it read changed since an earlier read).
    */
   async read<T>(use: Use<T>): Promise<ReadResult<T>> {
-    const unguardable = this.guard ? unguardableBecause(this.dbPath) : this.noGuard;
+    const unguardable = this.guard ? this.unguardable() : this.noGuard;
     if (this.guard && !unguardable) {
       await this.pauseForWriters();
       let lease;
@@ -131,6 +131,17 @@ export class SnapshotDatabase {
   private async pauseForWriters(): Promise<void> {
     const wait = Math.min(this.released.heldMs, MAX_PAUSE_MS) - (performance.now() - this.released.at);
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+
+  /** Why no guard can be taken on the file now (see `unguardableBecause`), or undefined. */
+  private unguardable(): string | undefined {
+    let header: Buffer;
+    try {
+      header = this.file.mainHeader();
+    } catch (err) {
+      return `the file cannot be read (${messageOf(err)})`;
+    }
+    return unguardableBecause(this.dbPath, header);
   }
 
   /** Reads without a guard: checks afterwards, and reads again while checkpoints raced it, within the budget. */
@@ -219,19 +230,8 @@ function writable(file: string): boolean {
  * needs nothing but the SHARED lock. Anything unreadable is left to the unguarded read, which
  * says what is wrong with it.
  */
-function unguardableBecause(dbPath: string): string | undefined {
-  let header: Buffer;
-  try {
-    const fd = fs.openSync(dbPath, 'r');
-    try {
-      header = Buffer.alloc(100);
-      if (fs.readSync(fd, header, 0, 100, 0) < 100) return 'the file is too short to be a database';
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch (err) {
-    return `the file cannot be read (${messageOf(err)})`;
-  }
+function unguardableBecause(dbPath: string, header: Buffer): string | undefined {
+  if (header.length < 100) return 'the file is too short to be a database';
   if (header[18] !== 2) return undefined;
   if (!fs.existsSync(`${dbPath}-wal`)) return 'it is a WAL database that no process has open (no -wal file)';
   const shm = `${dbPath}-shm`;

@@ -246,6 +246,17 @@ export class SnapshotFile {
     if (this.page1) this.patchPage1(this.page1);
   }
 
+  /**
+   * The main file's first 100 bytes, read through the snapshot's own descriptor. The process never
+   * opens and closes the database file around a read: closing any descriptor of a file drops every
+   * POSIX lock the process holds on it, the locks of this process's SQLite connections (the read
+   * guard, the writer thread) among them.
+   */
+  mainHeader(): Buffer {
+    this.openMain();
+    return readAt(this.fd!, 100, 0);
+  }
+
   /** (Re)opens the main file, starting over when the path now names a different file. */
   private openMain(): void {
     let stat: fs.Stats;
