@@ -48,26 +48,43 @@ async function handToArchon(ctx: GateContext, run: RunSummary, title: string, ar
   });
 }
 
-/** Approve…: an optional comment (given, or asked for), then `archon workflow approve`. */
-export async function approve(ctx: GateContext, arg?: unknown, comment?: string): Promise<void> {
+/** How Approve… and Reject… differ: their words, and the Archon command they run. */
+interface Decision {
+  placeHolder: string;
+  title: (name: string) => string;
+  prompt: string;
+  args: (runId: string, text: string) => string[];
+}
+
+/** Approve… or Reject…: an optional text (given, or asked for), then `archon workflow approve|reject`. */
+async function decide(ctx: GateContext, arg: unknown, text: string | undefined, decision: Decision): Promise<void> {
   if (!allowedInThisWorkspace(ctx.notifier)) return;
-  const run = await chooseGate(ctx, arg, false, vscode.l10n.t('Approve which gate?'));
+  const run = await chooseGate(ctx, arg, false, decision.placeHolder);
   if (!run) return;
-  const title = vscode.l10n.t('Approve {0}', runName(run));
-  comment ??= await vscode.window.showInputBox({ title, prompt: gatePrompt(run, vscode.l10n.t('A comment for Archon (optional).')), ignoreFocusOut: true });
-  if (comment === undefined) return;
-  await handToArchon(ctx, run, title, approveArgs(run.id, comment));
+  const title = decision.title(runName(run));
+  text ??= await vscode.window.showInputBox({ title, prompt: gatePrompt(run, decision.prompt), ignoreFocusOut: true });
+  if (text === undefined) return;
+  await handToArchon(ctx, run, title, decision.args(run.id, text));
+}
+
+/** Approve…: an optional comment, then `archon workflow approve`. */
+export function approve(ctx: GateContext, arg?: unknown, comment?: string): Promise<void> {
+  return decide(ctx, arg, comment, {
+    placeHolder: vscode.l10n.t('Approve which gate?'),
+    title: (name) => vscode.l10n.t('Approve {0}', name),
+    prompt: vscode.l10n.t('A comment for Archon (optional).'),
+    args: approveArgs,
+  });
 }
 
 /** Reject…: an optional reason, then `archon workflow reject`. */
-export async function reject(ctx: GateContext, arg?: unknown, reason?: string): Promise<void> {
-  if (!allowedInThisWorkspace(ctx.notifier)) return;
-  const run = await chooseGate(ctx, arg, false, vscode.l10n.t('Reject which gate?'));
-  if (!run) return;
-  const title = vscode.l10n.t('Reject {0}', runName(run));
-  reason ??= await vscode.window.showInputBox({ title, prompt: gatePrompt(run, vscode.l10n.t('The reason, for Archon (optional).')), ignoreFocusOut: true });
-  if (reason === undefined) return;
-  await handToArchon(ctx, run, title, rejectArgs(run.id, reason));
+export function reject(ctx: GateContext, arg?: unknown, reason?: string): Promise<void> {
+  return decide(ctx, arg, reason, {
+    placeHolder: vscode.l10n.t('Reject which gate?'),
+    title: (name) => vscode.l10n.t('Reject {0}', name),
+    prompt: vscode.l10n.t('The reason, for Archon (optional).'),
+    args: rejectArgs,
+  });
 }
 
 /**
