@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { findExecutable } from '../core/archon/findExecutable';
+import { findExecutable, runsThroughCmd } from '../core/archon/findExecutable';
 import { config } from './configuration';
 import { log } from './log';
 import type { Notifier } from './notifier';
@@ -36,6 +36,16 @@ export async function runArchon(call: ArchonCall, notifier: Notifier): Promise<{
         settings,
       )
       .then((choice) => choice === settings && vscode.commands.executeCommand('workbench.action.openSettings', 'workflowRuns.archonPath'));
+    return undefined;
+  }
+  if (runsThroughCmd(executable)) {
+    void notifier.show(
+      'error',
+      vscode.l10n.t(
+        'Archon\'s CLI was found as "{0}", a batch file that Windows runs through cmd.exe, where a run\'s text could become commands. Set "workflowRuns.archonPath" to Archon\'s executable (archon.exe).',
+        executable,
+      ),
+    );
     return undefined;
   }
   const task = new vscode.Task(

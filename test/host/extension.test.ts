@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { WorkflowRunsApi } from '../../src/extension';
+import { statusIcon } from '../../src/vscode/treeViews/icons';
 import { archonDb, cleanupTempDirs, insertRun, lit, runRow, tempDir } from '../support/fixtures';
 import type { LiveDb } from '../support/liveDb';
 import { api, findRunNode, lastShown, setting, shownNodes, stubArchon, treeLabels, useDatabase, waitFor } from './helpers';
@@ -294,7 +295,8 @@ describe('Workflow Runs in a real VS Code', function () {
   });
 
   it('escapes database text in hovers, the details document and notifications: no link, image or icon comes from a name', async () => {
-    const hostile = '[click](https://evil.example/x) ![img](https://evil.example/i.png) <img src=https://evil.example/h.png> https://evil.example/bare $(zap)';
+    const hostile =
+      '[click](https://evil.example/x) ![img](https://evil.example/i.png) <img src=https://evil.example/h.png> https://evil.example/bare $(zap) xwww.evil.example mail@evil.example';
     await db.exec(`INSERT INTO remote_agent_codebases (id, name, default_cwd) VALUES ('cb', ${lit(hostile)}, '/src/x')`);
     const id = await insertRun(db, { status: 'completed', workflow_name: hostile, codebase_id: 'cb', user_message: hostile, metadata: JSON.stringify({ error: hostile }) });
     await useDatabase(a, db.path);
@@ -309,6 +311,22 @@ describe('Workflow Runs in a real VS Code', function () {
     }
     await vscode.commands.executeCommand('workflowRuns.cancel', node);
     assert.doesNotMatch(lastShown(a).message, /\]\(/, 'no link syntax reaches a notification');
+  });
+
+  it('makes no heading of a gate question, keeps its own link whole whatever the child run id, and gives an unknown status the unknown icon', async () => {
+    const child = 'child)**bold** (x)';
+    const approval = { type: 'child_workflow', nodeId: 'impl', message: '# Approve now', childRunId: child };
+    const id = await insertRun(db, { status: 'paused', metadata: JSON.stringify({ approval }) });
+    await useDatabase(a, db.path);
+    const hover = (findRunNode(a, id).tooltip as vscode.MarkdownString).value;
+    const html = await vscode.commands.executeCommand<string>('markdown.api.render', hover);
+    assert.ok(html.includes('# Approve now'), `the question is shown as typed:\n${html}`);
+    assert.doesNotMatch(html, /<h\d|<strong>bold/, `the question or the id became Markdown:\n${html}`);
+    const targets = [...hover.matchAll(/\]\((command:[^)\s]*)\)/g)].map((m) => m[1]);
+    assert.equal(targets.length, 1, hover);
+    assert.deepEqual(JSON.parse(decodeURIComponent(targets[0].split('?')[1])), [child], 'the link carries the whole id');
+    // A status read from the database must not find an object's own members.
+    assert.equal(statusIcon({ status: 'constructor', interrupted: false, openGate: false }).id, 'question');
   });
 
   it('writes to a database the workspace chose only after the person allows it, once', async () => {

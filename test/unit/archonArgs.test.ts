@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { approveArgs, rejectArgs, respondArgs, resumeArgs } from '../../src/core/archon/archonArgs';
-import { findExecutable } from '../../src/core/archon/findExecutable';
+import { findExecutable, runsThroughCmd } from '../../src/core/archon/findExecutable';
 import { cleanupTempDirs, tempDir } from '../support/fixtures';
 
 describe("Archon's CLI as argument arrays", () => {
@@ -30,5 +30,19 @@ describe("Archon's CLI as argument arrays", () => {
     assert.equal(findExecutable('archon', { PATH: '/nonexistent' }), undefined);
     assert.equal(findExecutable(path.join(dir, 'missing'), {}), undefined);
     assert.equal(findExecutable('plain', { PATH: dir }), undefined, 'not executable');
+  });
+
+  it('on Windows takes a program only by its PATHEXT extension, and knows a batch file from an executable', () => {
+    const dir = tempDir();
+    // As npm installs a command: a shell script without an extension beside its .cmd.
+    for (const name of ['archon', 'archon.cmd']) fs.writeFileSync(path.join(dir, name), '', { mode: 0o755 });
+    const env = { PATH: dir, PATHEXT: '.com;.exe;.bat;.cmd' }; // lower case: this file system, unlike Windows', tells case apart
+    assert.equal(findExecutable('archon', env, 'win32'), path.join(dir, 'archon.cmd'));
+    assert.equal(runsThroughCmd(path.join(dir, 'archon.cmd'), 'win32'), true, 'cmd.exe would read the arguments');
+    fs.writeFileSync(path.join(dir, 'archon.exe'), '', { mode: 0o755 });
+    assert.equal(findExecutable('archon', env, 'win32'), path.join(dir, 'archon.exe'), 'PATHEXT order: .exe before .cmd');
+    assert.equal(findExecutable(path.join(dir, 'archon.exe'), env, 'win32'), path.join(dir, 'archon.exe'));
+    assert.equal(runsThroughCmd(path.join(dir, 'archon.exe'), 'win32'), false);
+    assert.equal(runsThroughCmd(path.join(dir, 'archon.cmd'), 'linux'), false);
   });
 });

@@ -16,7 +16,11 @@ function runnable(file: string): boolean {
  * do instead of letting a process fail to start.
  */
 export function findExecutable(command: string, env: NodeJS.ProcessEnv = process.env, platform = process.platform): string | undefined {
-  const extensions = platform === 'win32' ? ['', ...(env.PATHEXT ?? '.COM;.EXE;.BAT;.CMD').split(';')] : [''];
+  // On Windows a file runs only by an extension in PATHEXT; the script without one that npm puts
+  // beside its `.cmd` must not be taken for the program.
+  const pathext = (env.PATHEXT ?? '.COM;.EXE;.BAT;.CMD').split(';').filter(Boolean);
+  const named = pathext.some((ext) => command.toLowerCase().endsWith(ext.toLowerCase()));
+  const extensions = platform !== 'win32' ? [''] : named ? [''] : pathext;
   if (command.includes('/') || (platform === 'win32' && command.includes('\\'))) {
     return extensions.map((ext) => command + ext).find(runnable);
   }
@@ -25,4 +29,12 @@ export function findExecutable(command: string, env: NodeJS.ProcessEnv = process
     if (found) return found;
   }
   return undefined;
+}
+
+/**
+ * Windows runs a `.cmd` or `.bat` file through cmd.exe, which reads `&`, `|`, `%` and more in its
+ * arguments however they are quoted: database text must never reach one.
+ */
+export function runsThroughCmd(file: string, platform = process.platform): boolean {
+  return platform === 'win32' && /\.(cmd|bat)$/i.test(file);
 }

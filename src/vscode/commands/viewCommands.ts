@@ -6,6 +6,7 @@ import type { Notifier } from '../notifier';
 import type { RunStore } from '../runStore';
 import { detailsUri } from '../runDetailsDocument';
 import { RunNode } from '../treeViews/nodes';
+import { plainText } from '../untrustedText';
 import { chooseRun } from './pickRun';
 
 export async function filterRuns(store: RunStore): Promise<void> {
@@ -52,7 +53,7 @@ export async function showDetails(store: RunStore, notifier: Notifier, arg?: unk
 export async function copyId(arg?: unknown): Promise<void> {
   if (!(arg instanceof RunNode)) return;
   await vscode.env.clipboard.writeText(arg.run.id);
-  vscode.window.setStatusBarMessage(vscode.l10n.t('Copied run ID {0}', arg.run.id), 3000);
+  vscode.window.setStatusBarMessage(vscode.l10n.t('Copied run ID {0}', plainText(arg.run.id)), 3000);
 }
 
 export async function openWorkingFolder(notifier: Notifier, arg?: unknown): Promise<void> {

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { RunSummary } from '../../core/model/runModel';
 
 /** Icon and color per status; the one place that maps a run's state to how it looks. */
-const ICONS: Record<string, [icon: string, color: string]> = {
+const ICONS = new Map<string, [icon: string, color: string]>(Object.entries({
   interrupted: ['debug-disconnect', 'charts.orange'],
   gate: ['bell-dot', 'charts.yellow'],
   running: ['sync~spin', 'charts.blue'],
@@ -11,9 +11,10 @@ const ICONS: Record<string, [icon: string, color: string]> = {
   pending: ['clock', 'descriptionForeground'],
   completed: ['pass', 'testing.iconPassed'],
   cancelled: ['circle-slash', 'descriptionForeground'],
-};
+}));
 
 export function statusIcon(run: Pick<RunSummary, 'status' | 'interrupted' | 'openGate'>): vscode.ThemeIcon {
-  const entry = ICONS[run.interrupted ? 'interrupted' : run.openGate ? 'gate' : run.status];
+  // A Map: a status read from the database (`constructor`, say) must not find an object's own members.
+  const entry = ICONS.get(run.interrupted ? 'interrupted' : run.openGate ? 'gate' : run.status);
   return entry ? new vscode.ThemeIcon(entry[0], new vscode.ThemeColor(entry[1])) : new vscode.ThemeIcon('question');
 }

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { GroupKey } from '../../core/model/overview';
 import { gateActions, type RunEvent, type RunSummary } from '../../core/model/runModel';
 import { duration, gateKind, local, relative, shortId, shorten, statusText } from '../format';
-import { markdownText } from '../untrustedText';
+import { commandArgs, markdownText } from '../untrustedText';
 import { statusIcon } from './icons';
 
 export function groupLabel(key: GroupKey): string {
@@ -65,7 +65,7 @@ function tooltip(run: RunSummary): vscode.MarkdownString {
     if (gate.message) md.appendMarkdown(`${markdownText(shorten(gate.message, 600))}\n\n`);
     if (gate.decisions.length) md.appendMarkdown(`${vscode.l10n.t('Decisions: {0}', gate.decisions.map((d) => markdownText(d.label ?? d.id)).join(', '))}\n\n`);
     if (gate.type === 'child_workflow' && gate.childRunId) {
-      const link = `command:workflowRuns.revealRun?${encodeURIComponent(JSON.stringify([gate.childRunId]))}`;
+      const link = `command:workflowRuns.revealRun?${commandArgs([gate.childRunId])}`;
       md.appendMarkdown(`${vscode.l10n.t('The gate to answer is the child run’s:')} [${markdownText(shortId(gate.childRunId))}](${link})\n\n`);
     }
   }
