@@ -376,24 +376,38 @@ describe('Reads without a guard: checked afterwards, and read again when a check
     return live;
   }
 
-  it('a commit and a checkpoint made during the read cause a second attempt, which is consistent', async () => {
-    db = await liveWithLog();
-    const reading = await SnapshotDatabase.open(db.path, { guard: 'none' });
-    let calls = 0;
-    try {
-      const { value, stats } = await reading.read((_, q) => {
-        const before = first(q, "SELECT count(*) FROM remote_agent_workflow_runs WHERE status = 'failed'");
-        // Another process commits and copies it into the main file while this read goes on.
-        if (++calls === 1) oneShot(db.path, "UPDATE remote_agent_workflow_runs SET status = 'completed' WHERE id = 'run-00001'; PRAGMA wal_checkpoint(PASSIVE);");
-        return [before, first(q, "SELECT count(*) FROM remote_agent_workflow_runs WHERE status = 'completed'"), first(q, 'PRAGMA integrity_check')];
-      });
-      assert.equal(stats.path, 'unguarded');
-      assert.equal(stats.attempts, 2, 'read again');
-      assert.deepEqual(value, [49, 1, 'ok'], 'the second attempt sees the commit, all of it');
-    } finally {
-      reading.close();
-    }
-  });
+  for (const readShm of [true, false]) {
+    const how = readShm ? 'from the -shm' : 'from the main file alone, never opening the -shm (a process with SQLite connections of its own)';
+    it(`a commit and a checkpoint made during the read cause a second attempt, which is consistent (told ${how})`, async () => {
+      db = await liveWithLog();
+      const reading = await SnapshotDatabase.open(db.path, { guard: 'none', readShm });
+      // The module the reader's file reads go through: which files it opens.
+      const files: typeof fs = require('node:fs');
+      const openSync = files.openSync;
+      const opened: string[] = [];
+      files.openSync = function (this: unknown, ...args: Parameters<typeof fs.openSync>) {
+        opened.push(String(args[0]));
+        return openSync.apply(this, args);
+      } as typeof fs.openSync;
+      let calls = 0;
+      try {
+        const { value, stats } = await reading.read((_, q) => {
+          const before = first(q, "SELECT count(*) FROM remote_agent_workflow_runs WHERE status = 'failed'");
+          // Another process commits and copies it into the main file while this read goes on.
+          if (++calls === 1) oneShot(db.path, "UPDATE remote_agent_workflow_runs SET status = 'completed' WHERE id = 'run-00001'; PRAGMA wal_checkpoint(PASSIVE);");
+          return [before, first(q, "SELECT count(*) FROM remote_agent_workflow_runs WHERE status = 'completed'"), first(q, 'PRAGMA integrity_check')];
+        });
+        files.openSync = openSync;
+        assert.equal(stats.path, 'unguarded');
+        assert.equal(stats.attempts, 2, 'read again');
+        assert.deepEqual(value, [49, 1, 'ok'], 'the second attempt sees the commit, all of it');
+        assert.equal(opened.some((f) => f.endsWith('-shm')), readShm, `files opened: ${opened.join(', ')}`);
+      } finally {
+        files.openSync = openSync;
+        reading.close();
+      }
+    });
+  }
 
   it('after three raced attempts reads the whole file in one pass first, then checks it', async () => {
     db = await liveWithLog(400);

@@ -7,6 +7,7 @@ import { type Queryable, sqlJsQueryable } from '../queryable';
 import type { ReadGuard } from '../readGuards/readGuard';
 import { type GuardOptions, selectReadGuard } from '../readGuards/selectReadGuard';
 import { RunReader } from '../runReader';
+import { loadNodeSqlite } from '../writers/nodeSqliteWriter';
 import { detectSchema } from '../schema';
 import { raced, SnapshotFile, type SyncResult, UNGUARDED_BUDGET_MS } from './snapshotFile';
 import { loadSqlJs } from './sqlJs';
@@ -46,6 +47,11 @@ type Use<T> = (reader: RunReader, db: Queryable, pages: PageTracker) => T;
 /** How a snapshot is read: its read guard, and how much memory its pages may take (see `PageCache`). */
 export interface SnapshotOptions extends GuardOptions {
   cacheMB?: number;
+  /**
+   * Whether a read without a guard may open the `-shm` (see `SnapshotFile`). By default only where
+   * the runtime has no node:sqlite, so that no SQLite connection of this process holds its locks.
+   */
+  readShm?: boolean;
 }
 
 /**
@@ -59,7 +65,6 @@ export interface SnapshotOptions extends GuardOptions {
  * `UNGUARDED_BUDGET_MS`. Never writes.
  */
 export class SnapshotDatabase {
-  private readonly file: SnapshotFile;
   private db: Database | undefined;
   private reader: RunReader | undefined;
   private query: Queryable | undefined;
@@ -74,14 +79,13 @@ export class SnapshotDatabase {
     readonly dbPath: string,
     private readonly guard: ReadGuard | undefined,
     private readonly noGuard: string | undefined,
-    cacheMB: number | undefined,
-  ) {
-    this.file = new SnapshotFile(dbPath, cacheMB);
-  }
+    private readonly file: SnapshotFile,
+  ) {}
 
   static async open(dbPath: string, options: SnapshotOptions = {}): Promise<SnapshotDatabase> {
     const [SQL, selected] = await Promise.all([loadSqlJs(), selectReadGuard(options)]);
-    return new SnapshotDatabase(SQL, dbPath, selected.guard, selected.reason, options.cacheMB);
+    const file = new SnapshotFile(dbPath, options.cacheMB, options.readShm ?? !loadNodeSqlite());
+    return new SnapshotDatabase(SQL, dbPath, selected.guard, selected.reason, file);
   }
 
   /** Opens `dbPath`, runs one read and closes it (for one-shot callers such as the CLI). */

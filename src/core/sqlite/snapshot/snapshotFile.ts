@@ -104,10 +104,17 @@ export class SnapshotFile {
 
   private readonly cacheBytes: number;
 
-  /** `cacheMB`: how much memory the pages read may take (see `PageCache`). */
+  /**
+   * `cacheMB`: how much memory the pages read may take (see `PageCache`). `readShm`: whether a read
+   * without a guard may open the `-shm` to see what checkpoints did. Not in a process whose own
+   * SQLite connections may hold its locks: closing any descriptor of a file drops every POSIX lock
+   * the process holds on it (the writer thread's write lock among them). Then only a main file
+   * untouched since the sync shows that no checkpoint raced the read.
+   */
   constructor(
     readonly dbPath: string,
     cacheMB = DEFAULT_PAGE_CACHE_MB,
+    private readonly readShm = true,
   ) {
     this.cacheBytes = cacheMB * 1024 * 1024;
   }
@@ -138,7 +145,7 @@ export class SnapshotFile {
 
   private trySync(guarded: boolean): SyncResult | undefined {
     this.openMain();
-    this.syncStamp = guarded ? undefined : this.mainStamp();
+    this.syncStamp = guarded ? undefined : this.mainStamp(!this.readShm);
     const head = readFrom(this.walPath, 0, WAL_HEADER);
     const header = parseWalHeader(head);
     const wal = this.wal;
@@ -372,9 +379,9 @@ export class SnapshotFile {
   private logUnchanged({ header, frames }: WalState): boolean {
     if (!same(readFrom(this.walPath, 0, WAL_HEADER), header.raw)) return false;
     // Bytes 120-127 are the locks, which Windows enforces: read around them.
-    const shm = readFrom(`${this.dbPath}-shm`, 0, 120);
-    // No -shm (the last connection closing, or a writer in exclusive locking mode): only an
-    // untouched main file shows that nothing was copied into it.
+    const shm = this.readShm ? readFrom(`${this.dbPath}-shm`, 0, 120) : undefined;
+    // No -shm (the last connection closing, or a writer in exclusive locking mode), or one not to be
+    // opened here: only an untouched main file shows that nothing was copied into it.
     if (!shm) return this.syncStamp !== undefined && this.mainStamp() === this.syncStamp;
     const rest = readFrom(`${this.dbPath}-shm`, 128, 8) ?? Buffer.alloc(0);
     const progress = parseCheckpointProgress(Buffer.concat([shm, Buffer.alloc(8), rest]), LITTLE_ENDIAN);
