@@ -86,7 +86,7 @@ describe('writer engines when things go wrong', function () {
     before(function () {
       if (!loadNodeSqlite()) this.skip();
     });
-    const make = (busyMs: number) => new NodeSqliteWriter(loadNodeSqlite()!, busyMs);
+    const make = (busyMs: number, limitMs?: number) => new NodeSqliteWriter(loadNodeSqlite()!, busyMs, limitMs);
 
     it('a thread that dies mid-write settles as uncertain, with the status read again', async () => {
       const id = await insertRun(db, { status: 'failed' });
@@ -101,6 +101,26 @@ describe('writer engines when things go wrong', function () {
       assert.equal(result.outcome, 'uncertain');
       assert.equal(result.status, 'failed');
       assert.match(result.detail!, /the node:sqlite thread stopped/);
+      writer.dispose();
+    });
+
+    it('a thread that does not answer within its limit is let go: the write settles as uncertain, and the next one runs', async () => {
+      const id = await insertRun(db, { status: 'failed' });
+      const other = await insertRun(db, { status: 'failed' });
+      // The lock is held past the limit, and the busy timeout is longer still: the thread stays stuck.
+      const writer = make(5000, 1000);
+      await db.exec('BEGIN IMMEDIATE');
+      const started = Date.now();
+      const pending = resumeRun(writer, db.path, id);
+      // Let go at 1 s; the lock goes at 1.5 s, within the limit of the read that follows.
+      await new Promise((r) => setTimeout(r, 1500));
+      await db.exec('ROLLBACK');
+      const result = await pending;
+      assert.ok(Date.now() - started < 4000, `settled after ${Date.now() - started} ms, not after the busy timeout`);
+      assert.equal(result.outcome, 'uncertain');
+      assert.equal(result.status, 'failed');
+      assert.match(result.detail!, /did not answer within/);
+      assert.equal((await resumeRun(writer, db.path, other)).outcome, 'resumed', 'a new thread takes the next write');
       writer.dispose();
     });
 

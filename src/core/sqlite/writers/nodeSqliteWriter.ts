@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { WorkflowRunsError } from '../../model/errors';
-import { BUSY_TIMEOUT_MS, busy, isBusyCode, type ResultRow, uncertain, usedParams, type WriterEngine, type WriteScript } from './writer';
+import { BUSY_TIMEOUT_MS, busy, isBusyCode, type ResultRow, RUN_GRACE_MS, uncertain, usedParams, type WriterEngine, type WriteScript } from './writer';
 
 type NodeSqlite = typeof import('node:sqlite');
 
@@ -72,6 +72,7 @@ export class NodeSqliteWriter implements WriterEngine {
   constructor(
     sqlite: NodeSqlite,
     private readonly busyTimeoutMs = BUSY_TIMEOUT_MS,
+    private readonly runLimitMs = busyTimeoutMs + RUN_GRACE_MS,
   ) {
     const db = new sqlite.DatabaseSync(':memory:');
     const version = db.prepare('SELECT sqlite_version() AS v').get() as { v: string };
@@ -107,7 +108,14 @@ export class NodeSqliteWriter implements WriterEngine {
     // Referenced while a job runs; an idle worker must not keep a CLI process alive.
     worker.ref();
     return new Promise((resolve, reject) => {
+      // A thread stuck past the limit (a hung network file system, say) is let go, so that neither
+      // this write nor the ones queued behind it wait forever.
+      const limit = setTimeout(() => {
+        lost(uncertain(`the node:sqlite thread did not answer within ${this.runLimitMs} ms and was stopped`));
+        void worker.terminate();
+      }, this.runLimitMs);
       const done = () => {
+        clearTimeout(limit);
         worker.off('error', onError).off('exit', onExit).off('message', onMessage);
         worker.unref();
       };

@@ -1,12 +1,10 @@
 import { execFile, spawn } from 'node:child_process';
 import * as os from 'node:os';
 import { WorkflowRunsError } from '../../model/errors';
-import { BUSY_TIMEOUT_MS, busy, type ResultRow, uncertain, type WriterEngine, type WriteScript } from './writer';
+import { BUSY_TIMEOUT_MS, busy, type ResultRow, RUN_GRACE_MS, uncertain, type WriterEngine, type WriteScript } from './writer';
 
 /** The oldest shell with `.parameter` (3.30), `.mode json` (3.33) and built-in JSON functions (3.38). */
 const MIN_MINOR = 38;
-/** How long the shell may run beyond the busy timeout before it is stopped. */
-const GRACE_MS = 15000;
 
 /**
  * How every shell we start begins: never the user's `~/.sqliterc` (its `.changes on` or `.timer on`
@@ -74,7 +72,7 @@ export class SqliteShellWriter implements WriterEngine {
     version: string,
     private readonly busyTimeoutMs = BUSY_TIMEOUT_MS,
     /** How long the shell may run in all before it is stopped. */
-    private readonly runLimitMs = busyTimeoutMs + GRACE_MS,
+    private readonly runLimitMs = busyTimeoutMs + RUN_GRACE_MS,
   ) {
     this.description = `sqlite3 shell ${version} (${binary})`;
   }

@@ -41,6 +41,8 @@ export interface WriterEngine {
 
 /** How long a writer waits for another process's lock before giving up (milliseconds). */
 export const BUSY_TIMEOUT_MS = 5000;
+/** How long a write may run beyond the busy timeout before its engine is stopped and the run read again. */
+export const RUN_GRACE_MS = 15000;
 
 /** Another process held the write lock past the busy timeout: the transaction was rolled back. */
 export function busy(): WorkflowRunsError {
