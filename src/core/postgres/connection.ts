@@ -1,5 +1,7 @@
+import type pg from 'pg';
 import type { PoolConfig } from 'pg';
 import { WorkflowRunsError } from '../model/errors';
+import { pgModule } from './pgModule';
 
 /** How long to wait for a server to accept a connection. */
 export const CONNECT_TIMEOUT_MS = 5000;
@@ -26,6 +28,16 @@ export function poolConfig(url: string, max = 4): PoolConfig {
     idleTimeoutMillis: 30000,
     allowExitOnIdle: true,
   };
+}
+
+/**
+ * A pool with those settings. A connection dropped while idle emits 'error' on the pool; the next
+ * query reports it, so it must not become an unhandled event.
+ */
+export function openPool(url: string, max?: number): pg.Pool {
+  const pool = new (pgModule().Pool)(poolConfig(url, max));
+  pool.on('error', () => undefined);
+  return pool;
 }
 
 interface UrlParts {

@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { pgModule } from './pgModule';
 import type { ReadOutcome, RunsReader } from '../database';
 import type { ReaderCall, ReaderCalls } from '../model/readCalls';
 import type { Row } from '../model/runRow';
 import { CODEBASES, CONVERSATIONS, EVENTS, RUNS, type Schema, schemaOf } from '../model/schema';
-import { describePostgres, poolConfig, postgresProblem } from './connection';
+import { describePostgres, openPool, postgresProblem } from './connection';
 import { toPositional } from './namedParams';
 import { PostgresQueries, type Query } from './postgresQueries';
 
@@ -53,9 +52,7 @@ export class PostgresReader implements RunsReader {
 
   async read<M extends ReaderCall>(call: M, arg: ReaderCalls[M][0]): Promise<ReadOutcome<ReaderCalls[M][1]>> {
     const started = performance.now();
-    this.pool ??= new (pgModule().Pool)(poolConfig(this.url));
-    // A pool error (a connection dropped while idle) must not become an unhandled 'error' event.
-    this.pool.removeAllListeners('error').on('error', () => undefined);
+    this.pool ??= openPool(this.url);
     let client: pg.PoolClient | undefined;
     try {
       client = await this.pool.connect();

@@ -1,12 +1,11 @@
 import type pg from 'pg';
-import { pgModule } from './pgModule';
 import type { RunsWriter } from '../database';
 import type { CancelOutcome, Common, OperationResult, ResumeOutcome } from '../model/operations';
 import { metadataError } from '../model/runModel';
 import type { Row } from '../model/runRow';
 import { EVENTS, RUNS } from '../model/schema';
 import { cancellablePredicate, resumablePredicate } from '../predicates';
-import { describePostgres, LOCK_TIMEOUT_MS, poolConfig, postgresProblem } from './connection';
+import { describePostgres, LOCK_TIMEOUT_MS, openPool, postgresProblem } from './connection';
 import { toPositional } from './namedParams';
 import { isRunId, type Query } from './postgresQueries';
 
@@ -118,10 +117,7 @@ export class PostgresWriter implements RunsWriter {
   }
 
   private connect(): Promise<pg.PoolClient> {
-    if (!this.pool) {
-      this.pool = new (pgModule().Pool)(poolConfig(this.url, 2));
-      this.pool.on('error', () => undefined);
-    }
+    this.pool ??= openPool(this.url, 2);
     return this.pool.connect();
   }
 
