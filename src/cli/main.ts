@@ -50,8 +50,8 @@ function targetOf(args: ParsedArgs): DatabaseTarget {
 }
 
 /** The database's reads, in this thread (a one-shot command has nothing else to do). */
-function readerOf(args: ParsedArgs): RunsReader {
-  return openReader(targetOf(args), { snapshot: guardOf(args), thread: false });
+function readerOf(args: ParsedArgs, target: DatabaseTarget): RunsReader {
+  return openReader(target, { snapshot: guardOf(args), thread: false });
 }
 
 /** How reads are guarded: `--guard` (auto by default), with `--sqlite3` for the shell. */
@@ -137,14 +137,14 @@ const CODES: Record<string, number> = {
   uncertain: EXIT.error,
 };
 
-async function write(args: ParsedArgs, io: Output, reader: RunsReader, operation: 'resume' | 'cancel'): Promise<number> {
+async function write(args: ParsedArgs, io: Output, target: DatabaseTarget, reader: RunsReader, operation: 'resume' | 'cancel'): Promise<number> {
   const engine = (args.options.get('engine') ?? 'auto') as EngineChoice;
   if (!['auto', 'node-sqlite', 'sqlite3'].includes(engine)) throw new UsageError('--engine must be auto, node-sqlite or sqlite3');
   const input = requireId(args);
   // A full id goes straight to the compare-and-swap, which reports "not found" itself; a prefix is
   // resolved first. Either way the write names exactly one id.
   const id = input.length >= 32 ? input : await resolveId(reader, input, io);
-  const writer = await openWriter(targetOf(args), { engine, sqlite3Path: args.options.get('sqlite3') });
+  const writer = await openWriter(target, { engine, sqlite3Path: args.options.get('sqlite3') });
   try {
     const result = await writer[operation](id);
     if (args.flags.has('json')) io.out(JSON.stringify(result));
@@ -165,11 +165,12 @@ export async function main(argv: string[], io: Output): Promise<number> {
       return args.command === undefined && !args.flags.has('help') ? EXIT.usage : EXIT.ok;
     }
     if (!['list', 'show', 'resume', 'cancel'].includes(args.command)) throw new UsageError(`unknown command "${args.command}"`);
-    const reader = readerOf(args);
+    const target = targetOf(args);
+    const reader = readerOf(args, target);
     try {
       if (args.command === 'list') return await list(args, io, reader);
       if (args.command === 'show') return await show(args, io, reader);
-      return await write(args, io, reader, args.command as 'resume' | 'cancel');
+      return await write(args, io, target, reader, args.command as 'resume' | 'cancel');
     } finally {
       reader.dispose();
     }

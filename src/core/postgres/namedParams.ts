@@ -1,4 +1,17 @@
+import type pg from 'pg';
+import type { Row } from '../model/runRow';
 import type { Params } from '../predicates';
+
+/** A query function on one client: named parameters in, rows out. */
+export type Query = (sql: string, params?: Params) => Promise<Row[]>;
+
+/** Queries on `client`, with named parameters made positional (`toPositional`). */
+export function queryOn(client: pg.ClientBase): Query {
+  return async (sql, params = {}) => {
+    const { text, values } = toPositional(sql, params);
+    return (await client.query<Row>(text, values)).rows;
+  };
+}
 
 /**
  * PostgreSQL's numbered placeholders (`$1`), made from the named ones (`:name`) every query and

@@ -1,13 +1,13 @@
 import { type Group, limitsOf, type Overview, type OverviewRequest, shownGroups } from '../model/overview';
-import { detailsFromRow, eventFromRow, type Row, runFromRow } from '../model/runRow';
+import { detailsFromRow, eventFromRow, runFromRow } from '../model/runRow';
 import { type IdResolution, MIN_ID_PREFIX, type RunDetails, type RunEvent, type RunFilter, type RunHistory, type RunSummary, STATUSES, type StatusCounts } from '../model/runModel';
 import { EVENTS, RUNS, type Schema } from '../model/schema';
+import type { Query } from './namedParams';
 import { statusWatch, type StatusWatch, watchMemory, type WatchNow, watchNews, type WatchRequest } from '../model/statusWatch';
 import { cancellablePredicate, openGatePredicate, type Params, resumablePredicate, staleRunningPredicate } from '../predicates';
 import { RunSql } from '../runSql';
 
 /** Runs one statement with named parameters (see `toPositional`) and returns its rows. */
-export type Query = (sql: string, params?: Params) => Promise<Row[]>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -2,11 +2,10 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { ReadOutcome, RunsReader } from '../database';
 import type { ReaderCall, ReaderCalls } from '../model/readCalls';
-import type { Row } from '../model/runRow';
 import { CODEBASES, CONVERSATIONS, EVENTS, RUNS, type Schema, schemaOf } from '../model/schema';
 import { describePostgres, openPool, postgresProblem } from './connection';
-import { toPositional } from './namedParams';
-import { PostgresQueries, type Query } from './postgresQueries';
+import { type Query, queryOn } from './namedParams';
+import { PostgresQueries } from './postgresQueries';
 
 /** Which columns each Archon table has, in the schemas on the search path. */
 async function detectSchema(query: Query, where: string): Promise<Schema> {
@@ -56,10 +55,7 @@ export class PostgresReader implements RunsReader {
     let client: pg.PoolClient | undefined;
     try {
       client = await this.pool.connect();
-      const query: Query = async (sql, params = {}) => {
-        const { text, values } = toPositional(sql, params);
-        return (await client!.query<Row>(text, values)).rows;
-      };
+      const query = queryOn(client);
       await query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       this.schema ??= await detectSchema(query, this.description);
       const value = await (CALLS[call] as (q: PostgresQueries, a: ReaderCalls[M][0]) => Promise<ReaderCalls[M][1]>)(new PostgresQueries(query, this.schema), arg);

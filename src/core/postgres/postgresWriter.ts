@@ -2,12 +2,11 @@ import type pg from 'pg';
 import type { RunsWriter } from '../database';
 import type { CancelOutcome, Common, OperationResult, ResumeOutcome } from '../model/operations';
 import { metadataError } from '../model/runModel';
-import type { Row } from '../model/runRow';
 import { EVENTS, RUNS } from '../model/schema';
 import { cancellablePredicate, resumablePredicate } from '../predicates';
 import { describePostgres, LOCK_TIMEOUT_MS, openPool, postgresProblem } from './connection';
-import { toPositional } from './namedParams';
-import { isRunId, type Query } from './postgresQueries';
+import { type Query, queryOn } from './namedParams';
+import { isRunId } from './postgresQueries';
 
 /** A transaction's own answer, or the status a lost connection leaves to be read again. */
 type Written<O extends string> = OperationResult<O | Common>;
@@ -73,10 +72,7 @@ export class PostgresWriter implements RunsWriter {
     } catch (err) {
       throw postgresProblem(err, this.url);
     }
-    const query: Query = async (sql, params = {}) => {
-      const { text, values } = toPositional(sql, params);
-      return (await client.query<Row>(text, values)).rows;
-    };
+    const query = queryOn(client);
     let committing = false;
     let broken = false;
     try {
@@ -106,8 +102,8 @@ export class PostgresWriter implements RunsWriter {
     try {
       const client = await this.connect();
       try {
-        const { rows } = await client.query<{ status: string }>(`SELECT status FROM ${RUNS} WHERE id = $1`, [runId]);
-        return rows[0]?.status ?? null;
+        const [row] = await queryOn(client)(`SELECT status FROM ${RUNS} WHERE id = :id`, { id: runId });
+        return row ? String(row.status) : null;
       } finally {
         client.release();
       }
