@@ -33,9 +33,7 @@ export class PostgresListener {
     const lost = (err?: Error) => {
       if (this.client !== client) return;
       this.client = undefined;
-      client.removeAllListeners();
-      client.on('error', () => undefined);
-      void client.end().catch(() => undefined);
+      close(client);
       if (err) this.onProblem(postgresProblem(err, this.url).message);
       this.retry();
     };
@@ -64,10 +62,13 @@ export class PostgresListener {
     clearTimeout(this.timer);
     const client = this.client;
     this.client = undefined;
-    if (client) {
-      client.removeAllListeners();
-      client.on('error', () => undefined);
-      void client.end().catch(() => undefined);
-    }
+    if (client) close(client);
   }
+}
+
+/** Ends a connection we no longer listen on; whatever it says while it goes is of no interest. */
+function close(client: pg.Client): void {
+  client.removeAllListeners();
+  client.on('error', () => undefined);
+  void client.end().catch(() => undefined);
 }

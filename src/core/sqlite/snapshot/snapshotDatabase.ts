@@ -88,7 +88,7 @@ export class SnapshotDatabase {
     return new SnapshotDatabase(SQL, dbPath, selected.guard, selected.reason, file);
   }
 
-  /** Opens `dbPath`, runs one read and closes it (for one-shot callers such as the CLI). */
+  /** Opens `dbPath`, runs one read and closes it: for one-shot reads of a file (the tests; the CLI reads through `RunsReader`). */
   static async readOnce<T>(dbPath: string, use: Use<T>, options: SnapshotOptions = {}): Promise<T> {
     const db = await SnapshotDatabase.open(dbPath, options);
     try {

@@ -1,17 +1,15 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import { WorkflowRunsError } from '../../model/errors';
 import { readAt, readFrom, readInto, same } from './fileReads';
 import { checkMainHeader, journalInUse, mainPages, mainPageSize, queryRelevant } from './mainFile';
 import { DEFAULT_PAGE_CACHE_MB, PageCache } from './pageCache';
-import { type Checksum, FRAME_HEADER, frameAt, parseCheckpointProgress, parseWalHeader, scanFrames, WAL_HEADER, type WalHeader } from './wal';
+import { type Checksum, FRAME_HEADER, frameAt, LITTLE_ENDIAN, parseCheckpointProgress, parseWalHeader, scanFrames, WAL_HEADER, type WalHeader } from './wal';
 
 /** How old the main file's times must be to tell a later write apart (see `mainStamp`). */
 const SETTLE_MS = 50;
 const SLEEP = new Int32Array(new SharedArrayBuffer(4));
 /** SQLite's lock bytes start here in the main file; the page holding them is never used. */
 const LOCK_BYTE = 0x40000000;
-const LITTLE_ENDIAN = os.endianness() === 'LE';
 /** Room the file's length as sql.js sees it leaves for the database to grow before sql.js must reopen it. */
 const MIN_SLACK = 16 * 1024 * 1024;
 /** `readAll()` reads the main file in blocks of this size. */

@@ -5,7 +5,8 @@
 import { endianness } from 'node:os';
 
 export const WAL_HEADER = 32;
-const LITTLE_ENDIAN = endianness() === 'LE';
+/** This machine's byte order, in which the `-shm` is written. */
+export const LITTLE_ENDIAN = endianness() === 'LE';
 export const FRAME_HEADER = 24;
 
 export interface WalHeader {
