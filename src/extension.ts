@@ -89,10 +89,11 @@ export function activate(context: vscode.ExtensionContext): WorkflowRunsApi {
     command('copyId', (arg) => copyId(arg)),
     command('openWorkingFolder', (arg) => openWorkingFolder(notifier, arg)),
     command('filter', () => filterRuns(store)),
-    command('toggleScope', () => toggleScope(store, notifier)),
+    // A new scope is a new question for the watch too.
+    command('toggleScope', () => toggleScope(store, notifier).then(() => watcher.poke())),
     command('showMore', (key) => store.showMore(key as GroupKey)),
     command('openAnyway', () => store.openAnyway()),
-    command('setPostgresConnection', async () => (await connections.setConnection()) && onChange()),
+    command('setPostgresConnection', () => connections.setConnection()),
     command('allowWorkspaceDatabase', async () => {
       const { target } = await connections.target();
       await connections.allowWorkspaceDatabase(target.source);
@@ -103,8 +104,6 @@ export function activate(context: vscode.ExtensionContext): WorkflowRunsApi {
       if (config.affects(e)) onChange();
     }),
     vscode.workspace.onDidChangeWorkspaceFolders(onChange),
-    // A new scope (the toggle) is a new question for the watch.
-    store.onDidChange(() => void watcher.poke()),
   );
   follow();
 

@@ -32,6 +32,8 @@ export const config = {
   writerEngine: (): EngineChoice => get<EngineChoice>('writerEngine', 'auto'),
   sqlite3Path: (): string => get('sqlite3Path', 'sqlite3'),
   archonPath: (): string => get('archonPath', 'archon').trim() || 'archon',
+  /** A PostgreSQL URL from the (machine) setting, or undefined. */
+  databaseUrl: (): string | undefined => get('databaseUrl', '').trim() || undefined,
   pollIntervalMs: (): number => Math.max(0, get('pollIntervalSeconds', 5)) * 1000,
   notifications: (): Notifications => {
     const value = get<string>('notifications', 'failuresAndApprovals');

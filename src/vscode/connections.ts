@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { DatabaseTarget } from '../core/database';
 import { locateDatabase } from '../core/archon/databaseLocation';
 import { isPostgresUrl } from '../core/postgres/connection';
-import { databasePathSetting } from './configuration';
+import { config, databasePathSetting } from './configuration';
 
 const SECRET = 'workflowRuns.databaseUrl';
 const ALLOWED = 'workflowRuns.allowedWorkspaceDatabases';
@@ -37,10 +37,9 @@ export class Connections implements vscode.Disposable {
   async target(): Promise<{ target: DatabaseTarget; needsConsent: boolean }> {
     await this.loaded;
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-    const setting = vscode.workspace.getConfiguration('workflowRuns').get<string>('databaseUrl', '').trim();
     const target = locateDatabase({
       explicitPath: databasePathSetting(),
-      databaseUrl: this.secretUrl ?? (setting || undefined),
+      databaseUrl: this.secretUrl ?? config.databaseUrl(),
       cwd: vscode.workspace.isTrusted ? folder : undefined,
     });
     const fromWorkspace = target.engine === 'postgres' && !!folder && target.source.startsWith(folder);
@@ -52,8 +51,11 @@ export class Connections implements vscode.Disposable {
     await this.memento.update(ALLOWED, [...this.memento.get<string[]>(ALLOWED, []), source]);
   }
 
-  /** *Set PostgreSQL Connection…*: asks for a URL (hidden as typed) and keeps it in SecretStorage; empty clears it. */
-  async setConnection(): Promise<boolean> {
+  /**
+   * *Set PostgreSQL Connection…*: asks for a URL (hidden as typed) and keeps it in SecretStorage;
+   * empty clears it. The secret's change event then loads it and refreshes.
+   */
+  async setConnection(): Promise<void> {
     const url = await vscode.window.showInputBox({
       title: vscode.l10n.t('PostgreSQL connection'),
       prompt: vscode.l10n.t('The URL Archon uses as DATABASE_URL, e.g. postgresql://user:password@host:5432/archon?sslmode=require. It is kept in VS Code\'s secret storage. Empty clears it.'),
@@ -61,11 +63,9 @@ export class Connections implements vscode.Disposable {
       ignoreFocusOut: true,
       validateInput: (value) => (!value.trim() || isPostgresUrl(value) ? undefined : vscode.l10n.t('A postgres:// or postgresql:// URL, please.')),
     });
-    if (url === undefined) return false;
+    if (url === undefined) return;
     if (url.trim()) await this.secrets.store(SECRET, url.trim());
     else await this.secrets.delete(SECRET);
-    await this.load();
-    return true;
   }
 
   dispose(): void {

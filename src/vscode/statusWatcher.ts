@@ -85,11 +85,11 @@ export class StatusWatcher implements vscode.Disposable {
     this.memory = { key, value: value.memory };
     this.lastRead = `${key}:${file.signature}`;
     if (!this.viewVisible) for (const a of value.arrived) if (a.kind === 'failed') this.unseen.add(a.run.id);
-    this.update({ running: value.running, awaiting: value.awaiting, unseenFailures: this.unseen.size });
+    this.update({ running: value.running, awaiting: value.awaiting });
     if (value.arrived.length) this.arrivedEmitter.fire(value.arrived);
   }
 
-  private update(summary: WatchSummary | undefined): void {
+  private update(summary: Omit<WatchSummary, 'unseenFailures'> | undefined): void {
     this.summary = summary && { ...summary, unseenFailures: this.unseen.size };
     this.changed.fire();
   }

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { approveArgs, rejectArgs, respondArgs } from '../../core/archon/archonArgs';
 import { gateActions, type RunSummary } from '../../core/model/runModel';
 import { runArchon } from '../archonTask';
-import { runName } from '../format';
+import { runName, shortId } from '../format';
 import type { Notifier } from '../notifier';
 import type { RunStore } from '../runStore';
 import type { RunsView } from '../runsView';
@@ -129,6 +129,6 @@ function gatePrompt(run: RunSummary, ask: string): string {
 export async function revealRun(view: RunsView, notifier: Notifier, runId: unknown): Promise<void> {
   if (typeof runId !== 'string') return;
   if (await view.reveal(runId)) return;
-  void notifier.show('info', vscode.l10n.t('Run {0} is not listed in the tree (filtered, out of scope, or further down); its details open instead.', runId.slice(0, 8)));
+  void notifier.show('info', vscode.l10n.t('Run {0} is not listed in the tree (filtered, out of scope, or further down); its details open instead.', shortId(runId)));
   await vscode.commands.executeCommand('workflowRuns.showDetails', runId);
 }

@@ -77,7 +77,7 @@ function tooltip(run: RunSummary): vscode.MarkdownString {
 
 /** The row's first words: what the run waits for, or why it is resumable. */
 function lead(run: RunSummary): string | undefined {
-  if (run.interrupted) return vscode.l10n.t('interrupted — resumable');
+  if (run.interrupted) return statusText(run);
   const gate = run.approval;
   if (run.status !== 'paused' || !gate) return undefined;
   if (gate.type === 'child_workflow') return vscode.l10n.t('waits on child run {0}', shortId(gate.childRunId ?? '?'));
