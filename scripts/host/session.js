@@ -213,4 +213,4 @@ async function openWorkbench({ extension, workspace, env = {}, log = null, viewp
 const stopSync = new Set();
 process.on('exit', () => { for (const f of stopSync) f(); });
 
-module.exports = { CHROMIUM_ARGS, USER_SETTINGS, startServer, workbenchUrl, launchBrowser, openWorkbench };
+module.exports = { CHROMIUM_ARGS, USER_SETTINGS, freePort, startServer, workbenchUrl, launchBrowser, openWorkbench };

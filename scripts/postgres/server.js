@@ -6,9 +6,9 @@
 'use strict';
 const { execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
+const { freePort } = require('../host/session');
 
 const USER = 'archon';
 const DATABASE = 'archon';
@@ -19,17 +19,6 @@ function binDir() {
   const versions = fs.existsSync(base) ? fs.readdirSync(base).filter((v) => fs.existsSync(path.join(base, v, 'bin', 'initdb'))) : [];
   if (!versions.length) throw new Error('no PostgreSQL server is installed (Debian package postgresql; scripts/host/install.sh installs it)');
   return path.join(base, versions.sort((a, b) => Number(b) - Number(a))[0], 'bin');
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 const running = new Set();
@@ -96,9 +85,6 @@ async function startPostgres({ ssl = false, password = 'archon-test-password' } 
     password,
     /** A connection URL; `overrides` change a part of it (a wrong password, another port, the TLS mode). */
     url,
-    /** Runs SQL through psql (a client other than the one under test). */
-    psql: (sql) =>
-      execFileSync(path.join(bin, 'psql'), ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-At', url({ query: ssl ? 'sslmode=require' : 'sslmode=disable' })], { input: sql, encoding: 'utf8' }),
     stop: async () => stopSync(),
   };
 }

@@ -65,7 +65,7 @@ export function lastShown(a: WorkflowRunsApi) {
   return a.notifier.shown[a.notifier.shown.length - 1];
 }
 
-export interface ArchonStub {
+interface ArchonStub {
   path: string;
   calls(): { argv: string[]; cwd: string }[];
 }

@@ -2,10 +2,8 @@ import * as assert from 'node:assert/strict';
 import pg from 'pg';
 import * as vscode from 'vscode';
 import type { WorkflowRunsApi } from '../../src/extension';
-import { PG_SCHEMA } from '../support/postgres';
+import { insertPgRun, PG_SCHEMA } from '../support/postgres';
 import { api, findRunNode, setting, treeLabels, waitFor } from './helpers';
-
-const CONVERSATION = '00000000-0000-4000-8000-000000000001';
 
 describe('Workflow Runs on PostgreSQL in a real VS Code', function () {
   this.timeout(30000);
@@ -22,7 +20,6 @@ describe('Workflow Runs on PostgreSQL in a real VS Code', function () {
     await client.connect();
     await client.query('SET client_min_messages = warning');
     await client.query(PG_SCHEMA);
-    await client.query(`INSERT INTO remote_agent_conversations (id, platform_type, platform_conversation_id) VALUES ($1, 'cli', 'c1')`, [CONVERSATION]);
     await setting('scope', 'all');
     await setting('pollIntervalSeconds', 1);
     await setting('databasePath', undefined);
@@ -33,13 +30,7 @@ describe('Workflow Runs on PostgreSQL in a real VS Code', function () {
     await client?.end();
   });
 
-  const insert = async (status: string, name: string) =>
-    (
-      await client.query(
-        `INSERT INTO remote_agent_workflow_runs (workflow_name, conversation_id, user_message, status, metadata, last_activity_at) VALUES ($1, $2, 'm', $3, '{}', NOW()) RETURNING id::text AS id`,
-        [name, CONVERSATION, status],
-      )
-    ).rows[0].id as string;
+  const insert = (status: string, name: string) => insertPgRun(client, { status, workflow_name: name, last_activity_at: 'NOW()' });
 
   it('shows the runs, and a status change with its event from another connection within 2 s (NOTIFY)', async () => {
     const id = await insert('running', 'wf-on-postgres');

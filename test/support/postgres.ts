@@ -9,7 +9,6 @@ interface Server {
   port: number;
   password: string;
   url(overrides?: Record<string, string | number>): string;
-  psql(sql: string): string;
   stop(): Promise<void>;
 }
 
@@ -24,7 +23,7 @@ let dbCount = 0;
  * A database of its own on the suite's server, with Archon's schema (test/fixtures/archon-schema.pg.sql),
  * and a client connection to it for the test's own statements (another connection than the one under test).
  */
-export async function archonPg(server: Server, options: { schema?: string } = {}): Promise<{ url: string; client: pg.Client; close(): Promise<void> }> {
+export async function archonPg(server: Server): Promise<{ url: string; client: pg.Client; close(): Promise<void> }> {
   const name = `t${process.pid}_${++dbCount}`;
   const admin = new pg.Client({ connectionString: server.url({ query: 'sslmode=disable' }) });
   await admin.connect();
@@ -37,7 +36,7 @@ export async function archonPg(server: Server, options: { schema?: string } = {}
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   await client.query('SET client_min_messages = warning');
-  await client.query(options.schema ?? PG_SCHEMA);
+  await client.query(PG_SCHEMA);
   return { url, client, close: () => client.end() };
 }
 
