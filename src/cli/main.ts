@@ -8,7 +8,7 @@ import { openReader, openWriter } from '../core/openDatabase';
 import type { GuardChoice } from '../core/sqlite/readGuards/readGuard';
 import type { GuardOptions } from '../core/sqlite/readGuards/selectReadGuard';
 import type { EngineChoice } from '../core/sqlite/writers/writer';
-import { parseArgs, type ParsedArgs, UsageError } from './args';
+import { type CommandSpec, parseArgs, type ParsedArgs, UsageError } from './args';
 import { formatDetails, formatList } from './format';
 
 const USAGE = `workflow-runs: browse, resume and cancel Archon workflow runs
@@ -24,11 +24,23 @@ $ARCHON_HOME/.env or ./.archon/.env), else $ARCHON_HOME/archon.db, else ~/.archo
 On SQLite every command also takes --guard auto|node-sqlite|sqlite3|none: how reads are guarded
 against checkpoints (a read transaction in node:sqlite or the sqlite3 shell, --sqlite3 PATH);
 none reads without one, checking and retrying for up to 2 s.
-ID is a full run id or a unique prefix of at least ${MIN_ID_PREFIX} characters.
+ID is a full run id or a unique prefix of at least ${MIN_ID_PREFIX} characters (one that begins with -- goes after --).
+An option the command does not take, an empty --db, --database-url, --sqlite3 or --folder, an option
+given twice or an extra argument is a usage error: nothing is read or written.
 Resume only claims the run (status -> running) so nothing else can resume it; it starts no work.
 To have Archon continue a run, use \`archon workflow resume ID\` instead of this tool's resume.
 Exit codes: 0 done, 2 usage, 3 not resumable / nothing to cancel, 4 not found, 5 busy,
 6 no safe writer, 1 any other error.`;
+
+const DATABASE_OPTIONS = ['db', 'database-url', 'guard', 'sqlite3'];
+
+const COMMANDS: Record<string, CommandSpec> = {
+  list: { positionals: 0, options: [...DATABASE_OPTIONS, 'status', 'text', 'folder', 'limit', 'offset'], flags: [] },
+  show: { positionals: 1, options: DATABASE_OPTIONS, flags: [] },
+  resume: { positionals: 1, options: [...DATABASE_OPTIONS, 'engine'], flags: [] },
+  cancel: { positionals: 1, options: [...DATABASE_OPTIONS, 'engine'], flags: [] },
+  help: { positionals: 0, options: [], flags: [] },
+};
 
 export const EXIT = { ok: 0, error: 1, usage: 2, noop: 3, notFound: 4, busy: 5, noWriter: 6 } as const;
 
@@ -70,7 +82,7 @@ function positiveInt(args: ParsedArgs, name: string, fallback: number): number {
 
 function requireId(args: ParsedArgs): string {
   const id = args.positionals[0];
-  if (!id || args.positionals.length > 1) throw new UsageError(`${args.command} takes exactly one run ID`);
+  if (!id) throw new UsageError(`${args.command} takes exactly one run ID`);
   return id;
 }
 
@@ -159,12 +171,12 @@ const EXIT_FOR_PROBLEM: Partial<Record<string, number>> = { 'no-writer': EXIT.no
 
 export async function main(argv: string[], io: Output): Promise<number> {
   try {
-    const args = parseArgs(argv, ['json', 'help']);
+    const args = parseArgs(argv, COMMANDS, ['json', 'help']);
     if (args.flags.has('help') || args.command === 'help' || args.command === undefined) {
       (args.command === undefined && !args.flags.has('help') ? io.err : io.out)(USAGE);
       return args.command === undefined && !args.flags.has('help') ? EXIT.usage : EXIT.ok;
     }
-    if (!['list', 'show', 'resume', 'cancel'].includes(args.command)) throw new UsageError(`unknown command "${args.command}"`);
+    if (args.command !== 'list') requireId(args);
     const target = targetOf(args);
     const reader = readerOf(args, target);
     try {

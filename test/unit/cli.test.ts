@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { archonDb, cleanupTempDirs, insertRun, REPO_ROOT, runRow, tempDir } from '../support/fixtures';
@@ -103,6 +104,42 @@ describe('workflow-runs CLI (dist/cli.js, a real process)', function () {
     assert.equal(cli(['list', '--limit', 'ten']).code, 2);
     assert.equal(cli(['resume', 'x', '--engine', 'sqljs']).code, 2);
     assert.equal(cli(['--help']).code, 0);
+  });
+
+  it("a typo never reaches another database: unknown options, an empty --db or --database-url and extra arguments are usage errors (2), and Archon's own database is untouched", async () => {
+    // The default database (ARCHON_HOME) holds a running run that every mistake below would have cancelled.
+    const home = path.dirname(db.path);
+    const id = await insertRun(db, { status: 'running', last_activity_at: "datetime('now')" });
+    const other = path.join(tempDir(), 'other.db');
+    // The main file and its log (the -shm is the live sqlite3 process's own to touch).
+    const files = () => ['', '-wal', '-journal'].map((suffix) => fs.existsSync(db.path + suffix) && createHash('sha256').update(fs.readFileSync(db.path + suffix)).digest('hex'));
+    const before = files();
+    const mistakes: [string[], RegExp][] = [
+      [['cancel', id, '--database', other], /unknown option --database/],
+      [['cancel', id, '--database=' + other], /unknown option --database/],
+      [['cancel', id, '--db', ''], /--db is empty/],
+      [['cancel', id, '--db='], /--db is empty/],
+      [['cancel', id, '--database-url', ''], /--database-url is empty/],
+      [['cancel', id, other], /cancel takes exactly one run ID/],
+      [['cancel', id, '--db', db.path, '--db', other], /--db is given twice/],
+      [['resume', id, '--limit', '5'], /resume has no option --limit/],
+      [['list', other], /list takes no argument ".*other\.db" \(a database is --db PATH\)/],
+      [['list', '--dbb', other], /unknown option --dbb/],
+      [['show', id, '--jsn'], /unknown option --jsn/],
+      [['--db', other, 'cancel', id, '--force'], /unknown option --force/],
+    ];
+    for (const [args, message] of mistakes) {
+      const r = cli(args, { ARCHON_HOME: home });
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message, args.join(' '));
+      assert.equal(r.stdout, '', args.join(' '));
+    }
+    assert.equal((await runRow(db, id))!.status, 'running');
+    assert.deepEqual(files(), before, "Archon's database and its log are byte for byte as they were");
+    assert.equal(fs.existsSync(other), false, 'nothing created');
+    // `--` ends the options: a run id may begin with dashes.
+    const dashed = cli(['cancel', '--db', db.path, '--', '--not-an-option']);
+    assert.equal(dashed.code, 4, dashed.stderr);
   });
 
   it('bad databases exit 1 with one specific line', () => {
