@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { RunFilter } from './model/runModel';
-import { CODEBASES, CONVERSATIONS, type Schema } from './model/schema';
+import type { Schema } from './model/schema';
 import { cancellablePredicate, type Dialect, openGatePredicate, type Params, resumablePredicate, staleRunningPredicate } from './predicates';
 
 /**
@@ -43,9 +43,9 @@ export class RunSql {
   /** The joins that name a run's codebase and platform; a lookup per row, so only where rows are listed. */
   get joins(): string {
     let sql = '';
-    if (this.schema.codebases?.has('id')) sql += ` LEFT JOIN ${CODEBASES} cb ON cb.id = r.codebase_id`;
+    if (this.schema.codebases?.has('id')) sql += ` LEFT JOIN ${this.schema.names.codebases} cb ON cb.id = r.codebase_id`;
     if (this.schema.conversations?.has('id') && this.schema.runs.has('conversation_id')) {
-      sql += ` LEFT JOIN ${CONVERSATIONS} cv ON cv.id = r.conversation_id`;
+      sql += ` LEFT JOIN ${this.schema.names.conversations} cv ON cv.id = r.conversation_id`;
     }
     return sql;
   }
@@ -126,7 +126,7 @@ export class RunSql {
       });
       // The few codebases in scope are found once, not joined on every run.
       if (this.schema.codebases?.has('default_cwd') && this.schema.runs.has('codebase_id')) {
-        ors.push(`r.codebase_id IN (SELECT id FROM ${CODEBASES} WHERE ${inCodebase.join(' OR ')})`);
+        ors.push(`r.codebase_id IN (SELECT id FROM ${this.schema.names.codebases} WHERE ${inCodebase.join(' OR ')})`);
       }
       clauses.push(ors.length ? `(${ors.join(' OR ')})` : this.dialect === 'sqlite' ? '0' : 'false');
     }

@@ -1,7 +1,7 @@
 import { type Group, limitsOf, type Overview, type OverviewRequest, shownGroups } from '../model/overview';
 import { detailsFromRow, eventFromRow, runFromRow } from '../model/runRow';
 import { type IdResolution, MIN_ID_PREFIX, type RunDetails, type RunEvent, type RunFilter, type RunHistory, type RunSummary, STATUSES, type StatusCounts } from '../model/runModel';
-import { EVENTS, RUNS, type Schema } from '../model/schema';
+import type { Schema } from '../model/schema';
 import type { Query } from './namedParams';
 import { statusWatch, type StatusWatch, watchMemory, type WatchNow, watchNews, type WatchRequest } from '../model/statusWatch';
 import { cancellablePredicate, openGatePredicate, type Params, resumablePredicate, staleRunningPredicate } from '../predicates';
@@ -40,7 +40,7 @@ export class PostgresQueries {
 
   private async runs(whereSql: string, params: Params, order = NEWEST): Promise<RunSummary[]> {
     const select = this.sql.selectList();
-    const rows = await this.query(`SELECT ${select.sql} FROM ${RUNS} r${this.sql.joins}${whereSql} ORDER BY ${order}`, { ...select.params, ...params });
+    const rows = await this.query(`SELECT ${select.sql} FROM ${this.schema.names.runs} r${this.sql.joins}${whereSql} ORDER BY ${order}`, { ...select.params, ...params });
     return rows.map(runFromRow);
   }
 
@@ -60,7 +60,7 @@ export class PostgresQueries {
     const rows = await this.query(
       `SELECT r.status AS status, ${stale.sql} AS interrupted, count(*)::int AS n, count(*) FILTER (WHERE ${resumable.sql})::int AS resumable,` +
         ` count(*) FILTER (WHERE ${cancellable.sql})::int AS cancellable, count(*) FILTER (WHERE ${gate.sql})::int AS open_gates` +
-        ` FROM ${RUNS} r${where.sql} GROUP BY 1, 2`,
+        ` FROM ${this.schema.names.runs} r${where.sql} GROUP BY 1, 2`,
       { ...stale.params, ...where.params },
     );
     const counts: Record<string, number> = {};
@@ -90,7 +90,7 @@ export class PostgresQueries {
     const select = this.sql.selectList();
     const rows = await this.query(
       `SELECT ${select.sql}, top.grp AS grp FROM (SELECT r.id AS rid, ${group} AS grp, row_number() OVER (PARTITION BY ${group} ORDER BY ${NEWEST}) AS rn` +
-        ` FROM ${RUNS} r${where.sql}) top JOIN ${RUNS} r ON r.id = top.rid${this.sql.joins}` +
+        ` FROM ${this.schema.names.runs} r${where.sql}) top JOIN ${this.schema.names.runs} r ON r.id = top.rid${this.sql.joins}` +
         ` WHERE top.rn <= CASE top.grp ${limit.join(' ')} ELSE 0 END ORDER BY top.grp, ${NEWEST}`,
       { ...select.params, ...params },
     );
@@ -115,7 +115,7 @@ export class PostgresQueries {
   async getRun(id: string): Promise<RunDetails | undefined> {
     if (!isRunId(id)) return undefined;
     const select = this.sql.selectList();
-    const [row] = await this.query(`SELECT ${select.sql} FROM ${RUNS} r${this.sql.joins} WHERE r.id = :id`, { ...select.params, id });
+    const [row] = await this.query(`SELECT ${select.sql} FROM ${this.schema.names.runs} r${this.sql.joins} WHERE r.id = :id`, { ...select.params, id });
     return row && detailsFromRow(row);
   }
 
@@ -133,7 +133,7 @@ export class PostgresQueries {
     const rows = await this.query(
       `SELECT id::text AS id, ${col('event_order')} AS event_order, ${col('event_type')} AS event_type, ${col('step_index')} AS step_index,` +
         ` ${col('step_name')} AS step_name, ${col('data')} AS data, ${col('created_at')} AS created_at` +
-        ` FROM ${EVENTS} WHERE workflow_run_id = :id ORDER BY ${col('created_at')}${order}, id`,
+        ` FROM ${this.schema.names.events} WHERE workflow_run_id = :id ORDER BY ${col('created_at')}${order}, id`,
       { id: runId },
     );
     return rows.map(eventFromRow);
@@ -147,9 +147,9 @@ export class PostgresQueries {
   /** A full id, or a unique prefix of at least `MIN_ID_PREFIX` characters. */
   async resolveId(input: string): Promise<IdResolution> {
     const wanted = input.trim().toLowerCase();
-    if (isRunId(wanted) && (await this.query(`SELECT 1 FROM ${RUNS} WHERE id = :id`, { id: wanted })).length) return { kind: 'found', id: wanted };
+    if (isRunId(wanted) && (await this.query(`SELECT 1 FROM ${this.schema.names.runs} WHERE id = :id`, { id: wanted })).length) return { kind: 'found', id: wanted };
     if (wanted.length < MIN_ID_PREFIX) return { kind: 'too-short' };
-    const rows = await this.query(`SELECT id::text AS id FROM ${RUNS} r WHERE left(r.id::text, length(:prefix::text)) = :prefix::text LIMIT 5`, { prefix: wanted });
+    const rows = await this.query(`SELECT id::text AS id FROM ${this.schema.names.runs} r WHERE left(r.id::text, length(:prefix::text)) = :prefix::text LIMIT 5`, { prefix: wanted });
     if (rows.length === 0) return { kind: 'not-found' };
     if (rows.length > 1) return { kind: 'ambiguous', matches: rows.map((r) => String(r.id)) };
     return { kind: 'found', id: String(rows[0].id) };
@@ -157,11 +157,11 @@ export class PostgresQueries {
 
   /** The status watch (see model/statusWatch.ts): failed and completed runs by id, from the status index. */
   async watch(request: WatchRequest): Promise<StatusWatch> {
-    const ids = async (status: string) => (await this.query(`SELECT id::text AS id FROM ${RUNS} WHERE status = :status`, { status })).map((r) => String(r.id));
+    const ids = async (status: string) => (await this.query(`SELECT id::text AS id FROM ${this.schema.names.runs} WHERE status = :status`, { status })).map((r) => String(r.id));
     const stale = staleRunningPredicate('postgres', 'r');
     const gate = openGatePredicate('postgres', 'r');
     const where = this.where({ folders: request.folders, statuses: ['running', 'paused'] });
-    const live = await this.query(`SELECT r.id::text AS id, r.status AS status, ${stale.sql} AS interrupted, ${gate.sql} AS open_gate FROM ${RUNS} r${where.sql}`, {
+    const live = await this.query(`SELECT r.id::text AS id, r.status AS status, ${stale.sql} AS interrupted, ${gate.sql} AS open_gate FROM ${this.schema.names.runs} r${where.sql}`, {
       ...stale.params,
       ...where.params,
     });

@@ -2,25 +2,11 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { ReadOutcome, RunsReader } from '../database';
 import type { ReaderCall, ReaderCalls } from '../model/readCalls';
-import { CODEBASES, CONVERSATIONS, EVENTS, RUNS, type Schema, schemaOf } from '../model/schema';
+import type { Schema } from '../model/schema';
 import { describePostgres, openPool, postgresProblem } from './connection';
-import { type Query, queryOn } from './namedParams';
+import { queryOn } from './namedParams';
 import { PostgresQueries } from './postgresQueries';
-
-/** Which columns each Archon table has, in the schemas on the search path. */
-async function detectSchema(query: Query, where: string): Promise<Schema> {
-  const rows = await query(
-    'SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = ANY (current_schemas(false)) AND table_name IN (:runs, :events, :codebases, :conversations)',
-    { runs: RUNS, events: EVENTS, codebases: CODEBASES, conversations: CONVERSATIONS },
-  );
-  const tables = new Map<string, Set<string>>();
-  for (const row of rows) {
-    const table = String(row.table_name);
-    if (!tables.has(table)) tables.set(table, new Set());
-    tables.get(table)!.add(String(row.column_name));
-  }
-  return schemaOf((table) => tables.get(table), where);
-}
+import { beginPinned, detectSchema } from './postgresSchema';
 
 /** Each read, answered by the query of the same name. */
 const CALLS: { [M in ReaderCall]: (q: PostgresQueries, arg: ReaderCalls[M][0]) => Promise<ReaderCalls[M][1]> } = {
@@ -38,7 +24,8 @@ const CALLS: { [M in ReaderCall]: (q: PostgresQueries, arg: ReaderCalls[M][0]) =
 /**
  * The reads of a PostgreSQL database: each in one read-only, repeatable-read transaction (the
  * statements of a read see one snapshot), asynchronous, so the extension host never waits on the
- * network. The schema is looked up once, and again after a read fails.
+ * network. The schema is looked up once, and again after a read fails; search_path is pinned to
+ * pg_catalog (see postgresSchema.ts).
  */
 export class PostgresReader implements RunsReader {
   private pool: pg.Pool | undefined;
@@ -56,8 +43,8 @@ export class PostgresReader implements RunsReader {
     try {
       client = await this.pool.connect();
       const query = queryOn(client);
-      await query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      this.schema ??= await detectSchema(query, this.description);
+      const schemas = await beginPinned(client, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      this.schema ??= await detectSchema(query, schemas, this.description);
       const value = await (CALLS[call] as (q: PostgresQueries, a: ReaderCalls[M][0]) => Promise<ReaderCalls[M][1]>)(new PostgresQueries(query, this.schema), arg);
       await query('COMMIT');
       const fingerprint = createHash('sha1').update(JSON.stringify(value) ?? '').digest('hex');

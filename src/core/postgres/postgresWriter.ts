@@ -2,11 +2,12 @@ import type pg from 'pg';
 import type { RunsWriter } from '../database';
 import type { CancelOutcome, Common, OperationResult, ResumeOutcome } from '../model/operations';
 import { metadataError } from '../model/runModel';
-import { EVENTS, RUNS } from '../model/schema';
+import type { Schema } from '../model/schema';
 import { cancellablePredicate, resumablePredicate } from '../predicates';
 import { describePostgres, LOCK_TIMEOUT_MS, openPool, postgresProblem } from './connection';
 import { type Query, queryOn } from './namedParams';
 import { isRunId } from './postgresQueries';
+import { beginPinned, detectSchema } from './postgresSchema';
 
 /** A transaction's own answer, or the status a lost connection leaves to be read again. */
 type Written<O extends string> = OperationResult<O | Common>;
@@ -20,6 +21,7 @@ type Written<O extends string> = OperationResult<O | Common>;
  */
 export class PostgresWriter implements RunsWriter {
   private pool: pg.Pool | undefined;
+  private schema: Schema | undefined;
   readonly description: string;
 
   constructor(
@@ -30,20 +32,20 @@ export class PostgresWriter implements RunsWriter {
   }
 
   resume(runId: string): Promise<OperationResult<ResumeOutcome>> {
-    return this.write<ResumeOutcome>(runId, async (query) => {
-      const [before] = await query(`SELECT metadata FROM ${RUNS} WHERE id = :id FOR UPDATE`, { id: runId });
+    return this.write<ResumeOutcome>(runId, async (query, { runs, events }) => {
+      const [before] = await query(`SELECT metadata FROM ${runs} WHERE id = :id FOR UPDATE`, { id: runId });
       if (!before) return 'not-found';
       const resumable = resumablePredicate('postgres');
       // `metadata - 'error'` takes the key out, as SQLite's json_patch with null does; a non-object is left as it is.
       const claimed = await query(
-        `UPDATE ${RUNS} SET status = 'running', completed_at = NULL, started_at = NOW(), last_activity_at = NOW(),` +
+        `UPDATE ${runs} SET status = 'running', completed_at = NULL, started_at = NOW(), last_activity_at = NOW(),` +
           ` metadata = CASE WHEN jsonb_typeof(metadata) = 'object' THEN metadata - 'error' ELSE metadata END` +
           ` WHERE id = :id AND ${resumable.sql} RETURNING id`,
         { id: runId, ...resumable.params },
       );
       const cleared = metadataError(before.metadata);
       if (claimed.length === 1 && cleared !== null) {
-        await query(`INSERT INTO ${EVENTS} (workflow_run_id, event_type, data) VALUES (:id, 'workflow_resumed', jsonb_build_object('error', :error::text))`, {
+        await query(`INSERT INTO ${events} (workflow_run_id, event_type, data) VALUES (:id, 'workflow_resumed', jsonb_build_object('error', :error::text))`, {
           id: runId,
           error: cleared,
         });
@@ -53,9 +55,9 @@ export class PostgresWriter implements RunsWriter {
   }
 
   cancel(runId: string): Promise<OperationResult<CancelOutcome>> {
-    return this.write<CancelOutcome>(runId, async (query) => {
+    return this.write<CancelOutcome>(runId, async (query, { runs }) => {
       const cancellable = cancellablePredicate('postgres');
-      const cancelled = await query(`UPDATE ${RUNS} SET status = 'cancelled', completed_at = NOW() WHERE id = :id AND ${cancellable.sql} RETURNING id`, {
+      const cancelled = await query(`UPDATE ${runs} SET status = 'cancelled', completed_at = NOW() WHERE id = :id AND ${cancellable.sql} RETURNING id`, {
         id: runId,
         ...cancellable.params,
       });
@@ -64,7 +66,7 @@ export class PostgresWriter implements RunsWriter {
   }
 
   /** Runs `body` in one transaction and reports its outcome with the run's status as the transaction saw it last. */
-  private async write<O extends string>(runId: string, body: (query: Query) => Promise<O | 'not-found'>): Promise<Written<O>> {
+  private async write<O extends string>(runId: string, body: (query: Query, tables: Schema['names']) => Promise<O | 'not-found'>): Promise<Written<O>> {
     if (!isRunId(runId)) return { outcome: 'not-found', runId, status: null };
     let client: pg.PoolClient;
     try {
@@ -75,11 +77,13 @@ export class PostgresWriter implements RunsWriter {
     const query = queryOn(client);
     let committing = false;
     let broken = false;
+    let tables: Schema['names'] | undefined;
     try {
-      await query('BEGIN');
-      await query(`SET LOCAL lock_timeout = '${Math.round(this.lockTimeoutMs)}ms'`);
-      const outcome = await body(query);
-      const [row] = await query(`SELECT status FROM ${RUNS} WHERE id = :id`, { id: runId });
+      const schemas = await beginPinned(client, `BEGIN; SET LOCAL lock_timeout = '${Math.round(this.lockTimeoutMs)}ms'`);
+      this.schema ??= await detectSchema(query, schemas, this.description);
+      tables = this.schema.names;
+      const outcome = await body(query, tables);
+      const [row] = await query(`SELECT status FROM ${tables.runs} WHERE id = :id`, { id: runId });
       committing = true;
       await query('COMMIT');
       // A run that is not there was not found, whatever the UPDATE said (it changed nothing).
@@ -88,24 +92,29 @@ export class PostgresWriter implements RunsWriter {
       // A transaction that failed is rolled back when its connection goes; it is not used again.
       broken = true;
       client.release(true);
+      this.schema = undefined;
       const problem = postgresProblem(err, this.url);
       if (problem.kind === 'busy') return { outcome: 'busy', runId, status: null };
       if (!committing || problem.kind !== 'unreachable') throw problem;
       // The COMMIT may or may not have reached the server: say nothing without looking again.
-      return { outcome: 'uncertain', runId, status: await this.statusNow(runId), detail: `${problem.message} Whether the change was made is not known.` };
+      return { outcome: 'uncertain', runId, status: await this.statusNow(runId, tables!.runs), detail: `${problem.message} Whether the change was made is not known.` };
     } finally {
       if (!broken) client.release();
     }
   }
 
-  private async statusNow(runId: string): Promise<string | null> {
+  private async statusNow(runId: string, runs: string): Promise<string | null> {
     try {
       const client = await this.connect();
+      let done = false;
       try {
-        const [row] = await queryOn(client)(`SELECT status FROM ${RUNS} WHERE id = :id`, { id: runId });
+        await beginPinned(client, 'BEGIN READ ONLY');
+        const [row] = await queryOn(client)(`SELECT status FROM ${runs} WHERE id = :id`, { id: runId });
+        await client.query('COMMIT');
+        done = true;
         return row ? String(row.status) : null;
       } finally {
-        client.release();
+        client.release(!done);
       }
     } catch {
       return null;
