@@ -49,9 +49,14 @@ interface Output {
   err(text: string): void;
 }
 
-class Exit extends Error {
-  constructor(readonly code: number) {
-    super(`exit ${code}`);
+/** A failure the command reports itself: its exit code, and the code its JSON error names. */
+class Failure extends Error {
+  constructor(
+    readonly exit: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
   }
 }
 
@@ -77,6 +82,8 @@ function positiveInt(args: ParsedArgs, name: string, fallback: number): number {
   const raw = args.options.get(name);
   if (raw === undefined) return fallback;
   if (!/^\d+$/.test(raw)) throw new UsageError(`--${name} must be a whole number`);
+  // Above this a number is no longer exact, and past 2^63 no database takes it.
+  if (!Number.isSafeInteger(Number(raw))) throw new UsageError(`--${name} must be at most ${Number.MAX_SAFE_INTEGER}`);
   return Number(raw);
 }
 
@@ -86,21 +93,18 @@ function requireId(args: ParsedArgs): string {
   return id;
 }
 
-/** Turns an ID or prefix into a full id, or exits: unknown 4, ambiguous or too short 2. */
-async function resolveId(reader: RunsReader, input: string, io: Output): Promise<string> {
+/** Turns an ID or prefix into a full id, or fails: unknown or too short 4, ambiguous 2. */
+async function resolveId(reader: RunsReader, input: string): Promise<string> {
   const resolution = (await reader.read('resolveId', input)).value;
   switch (resolution.kind) {
     case 'found':
       return resolution.id;
     case 'not-found':
-      io.err(printable(`No run with id or prefix "${input}".`));
-      throw new Exit(EXIT.notFound);
+      throw new Failure(EXIT.notFound, 'not-found', `No run with id or prefix "${input}".`);
     case 'too-short':
-      io.err(printable(`No run with id "${input}" (a prefix needs at least ${MIN_ID_PREFIX} characters).`));
-      throw new Exit(EXIT.notFound);
+      throw new Failure(EXIT.notFound, 'not-found', `No run with id "${input}" (a prefix needs at least ${MIN_ID_PREFIX} characters).`);
     case 'ambiguous':
-      io.err(printable(`"${input}" matches several runs (${resolution.matches.join(', ')}); give more characters.`));
-      throw new Exit(EXIT.usage);
+      throw new Failure(EXIT.usage, 'ambiguous', `"${input}" matches several runs (${resolution.matches.join(', ')}); give more characters.`);
   }
 }
 
@@ -119,12 +123,9 @@ async function list(args: ParsedArgs, io: Output, reader: RunsReader): Promise<n
 }
 
 async function show(args: ParsedArgs, io: Output, reader: RunsReader): Promise<number> {
-  const id = await resolveId(reader, requireId(args), io);
+  const id = await resolveId(reader, requireId(args));
   const found = (await reader.read('history', id)).value;
-  if (!found) {
-    io.err(printable(`Run ${id} no longer exists.`));
-    return EXIT.notFound;
-  }
+  if (!found) throw new Failure(EXIT.notFound, 'not-found', `Run ${id} no longer exists.`);
   io.out(args.flags.has('json') ? JSON.stringify(found, null, 2) : formatDetails(found.run, found.events, found.children));
   return EXIT.ok;
 }
@@ -155,7 +156,7 @@ async function write(args: ParsedArgs, io: Output, target: DatabaseTarget, reade
   const input = requireId(args);
   // A full id goes straight to the compare-and-swap, which reports "not found" itself; a prefix is
   // resolved first. Either way the write names exactly one id.
-  const id = input.length >= 32 ? input : await resolveId(reader, input, io);
+  const id = input.length >= 32 ? input : await resolveId(reader, input);
   const writer = await openWriter(target, { engine, sqlite3Path: args.options.get('sqlite3') });
   try {
     const result = await writer[operation](id);
@@ -187,12 +188,23 @@ export async function main(argv: string[], io: Output): Promise<number> {
       reader.dispose();
     }
   } catch (err) {
-    if (err instanceof Exit) return err.code;
-    if (err instanceof UsageError) {
-      io.err(printable(`workflow-runs: ${err.message}. See --help.`));
-      return EXIT.usage;
-    }
-    io.err(`workflow-runs: ${printable(messageOf(err))}`);
-    return (isProblem(err) && EXIT_FOR_PROBLEM[err.kind]) || EXIT.error;
+    const failure = failureOf(err);
+    // With --json a script reads the error from stdout too; a person still reads it on stderr.
+    if (wantsJson(argv)) io.out(JSON.stringify({ error: { code: failure.code, message: failure.message } }));
+    io.err(printable(`workflow-runs: ${failure.message}${failure.code === 'usage' ? '. See --help.' : ''}`));
+    return failure.exit;
   }
+}
+
+function failureOf(err: unknown): Failure {
+  if (err instanceof Failure) return err;
+  if (err instanceof UsageError) return new Failure(EXIT.usage, 'usage', err.message);
+  if (isProblem(err)) return new Failure(EXIT_FOR_PROBLEM[err.kind] ?? EXIT.error, err.kind, err.message);
+  return new Failure(EXIT.error, 'error', messageOf(err));
+}
+
+/** Whether the command line asks for JSON, read even when it could not be parsed. */
+function wantsJson(argv: string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
 }

@@ -142,6 +142,65 @@ describe('workflow-runs CLI (dist/cli.js, a real process)', function () {
     assert.equal(dashed.code, 4, dashed.stderr);
   });
 
+  it('--limit and --offset beyond what a number keeps exactly are usage errors; the largest exact one lists', async () => {
+    await insertRun(db, { status: 'failed' });
+    for (const option of ['--limit', '--offset']) {
+      const r = cli(['list', '--db', db.path, option, String(2n ** 63n)]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, new RegExp(`${option} must be at most 9007199254740991`));
+    }
+    assert.equal(JSON.parse(cli(['list', '--db', db.path, '--limit', '9007199254740991', '--json']).stdout).length, 1);
+    assert.equal(JSON.parse(cli(['list', '--db', db.path, '--offset', '9007199254740991', '--json']).stdout).length, 0);
+  });
+
+  it('a reader that stops early (list | head -1) gets no EPIPE stack trace', async () => {
+    await db.exec(
+      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) INSERT INTO remote_agent_workflow_runs (id, conversation_id, workflow_name, user_message, status) SELECT printf('%032d', i), 'conv-1', 'wf', 'm', 'failed' FROM n",
+    );
+    for (const json of [[], ['--json']]) {
+      const r = spawnSync('sh', ['-c', `"$0" "$1" list --db "$2" --limit 0 ${json.join(' ')} | head -1`, process.execPath, CLI, db.path], { encoding: 'utf8', env: { ...process.env, DATABASE_URL: '' } });
+      assert.equal(r.status, 0);
+      assert.equal(r.stdout, json.length ? '[\n' : r.stdout.split('\n')[0] + '\n');
+      assert.equal(r.stderr, '', `no stack trace: ${r.stderr}`);
+    }
+  });
+
+  it('with --json an error is a JSON object on stdout, with the same exit code', async () => {
+    await insertRun(db, { id: 'abcdef0011', status: 'failed' });
+    await insertRun(db, { id: 'abcdef0022', status: 'failed' });
+    const cases: [string[], number, string][] = [
+      [['list', '--db', db.path, '--json', '--limit', 'ten'], 2, 'usage'],
+      [['cancel', 'abcdef00', '--json', '--database', db.path], 2, 'usage'],
+      [['show', 'ffffffff', '--db', db.path, '--json'], 4, 'not-found'],
+      [['resume', 'abcdef00', '--db', db.path, '--json'], 2, 'ambiguous'],
+      [['list', '--db', path.join(tempDir(), 'missing.db'), '--json'], 1, 'no-database'],
+    ];
+    for (const [args, code, kind] of cases) {
+      const r = cli(args);
+      assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`);
+      const { error } = JSON.parse(r.stdout);
+      assert.equal(error.code, kind, args.join(' '));
+      assert.equal(typeof error.message, 'string');
+      assert.ok(r.stderr.includes(error.message), 'a person still reads it on stderr');
+    }
+    assert.equal(cli(['show', 'ffffffff', '--db', db.path]).stdout, '', 'without --json, stdout stays empty');
+  });
+
+  it('shows a blob as its text, and an integer past 2^53 with every digit', async () => {
+    const id = await insertRun(db, { status: 'failed' });
+    await db.exec(`UPDATE remote_agent_workflow_runs SET workflow_name = CAST('fix-it' AS BLOB), current_step_index = 9007199254740993 WHERE id = '${id}'`);
+    await db.exec(`INSERT INTO remote_agent_workflow_events (id, workflow_run_id, event_type, step_index) VALUES ('e1', '${id}', 'node_started', 12345678901234567)`);
+    assert.match(cli(['list', '--db', db.path]).stdout, /failed ↻\s+fix-it\s/);
+    assert.equal(JSON.parse(cli(['list', '--db', db.path, '--json']).stdout)[0].workflowName, 'fix-it');
+    const human = cli(['show', id, '--db', db.path]).stdout;
+    assert.match(human, /Workflow:\s+fix-it\n/);
+    assert.match(human, /Current step:\s+9007199254740993\n/);
+    assert.match(human, /node_started\s+step 12345678901234567/);
+    const json = JSON.parse(cli(['show', id, '--db', db.path, '--json']).stdout);
+    assert.equal(String(json.run.currentStepIndex), '9007199254740993');
+    assert.equal(String(json.events[0].stepIndex), '12345678901234567');
+  });
+
   it('bad databases exit 1 with one specific line', () => {
     const dir = tempDir();
     const text = path.join(dir, 'notes.db');
