@@ -1,3 +1,6 @@
+/** An integer from the database: its decimal text when it is too large for a number to keep every digit. */
+export type WholeNumber = number | string;
+
 /** Archon's run statuses. Rows may hold others; those are shown as they are. */
 export const STATUSES = ['running', 'paused', 'failed', 'pending', 'completed', 'cancelled'] as const;
 
@@ -43,7 +46,7 @@ export interface RunSummary {
   platform: string | null;
   parentRunId: string | null;
   userMessage: string | null;
-  currentStepIndex: number | null;
+  currentStepIndex: WholeNumber | null;
   /** `metadata.error` when it is a string. */
   error: string | null;
   approval: ApprovalGate | null;
@@ -58,9 +61,9 @@ export interface RunHistory {
 
 export interface RunEvent {
   id: string;
-  order: number | null;
+  order: WholeNumber | null;
   type: string;
-  stepIndex: number | null;
+  stepIndex: WholeNumber | null;
   stepName: string | null;
   /** Parsed `data`, or the raw text when it is not valid JSON. */
   data: unknown;

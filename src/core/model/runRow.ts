@@ -1,5 +1,5 @@
 import { toIsoUtc } from './dates';
-import { metadataApproval, metadataError, parseJson, type RunDetails, type RunEvent, type RunSummary } from './runModel';
+import { metadataApproval, metadataError, parseJson, type RunDetails, type RunEvent, type RunSummary, type WholeNumber } from './runModel';
 
 /**
  * A run's row as either engine returns it, named as the queries name the columns: text, numbers,
@@ -8,14 +8,20 @@ import { metadataApproval, metadataError, parseJson, type RunDetails, type RunEv
  */
 export type Row = Record<string, unknown>;
 
+const utf8 = new TextDecoder();
+
+/** A column as text. SQLite may hold any value in any column: a blob is read as its UTF-8 text, as `sqlite3` shows it. */
 function str(value: unknown): string | null {
-  return value === null || value === undefined ? null : String(value);
+  if (value === null || value === undefined) return null;
+  return value instanceof Uint8Array ? utf8.decode(value) : String(value);
 }
 
-function num(value: unknown): number | null {
+/** An integer column: a number, or its decimal text where a number would lose digits (past 2^53). */
+function num(value: unknown): WholeNumber | null {
   if (typeof value === 'number') return value;
-  // PostgreSQL's BIGINT arrives as text.
-  return typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : null;
+  // PostgreSQL's BIGINT arrives as text, and so does a SQLite integer too large for a number.
+  if (typeof value !== 'string' || !/^-?\d+$/.test(value)) return null;
+  return Number.isSafeInteger(Number(value)) ? Number(value) : value;
 }
 
 function flag(value: unknown): boolean {
@@ -25,7 +31,7 @@ function flag(value: unknown): boolean {
 export function runFromRow(row: Row): RunSummary {
   const metadata = parseJson(row.metadata).value;
   return {
-    id: String(row.id),
+    id: str(row.id) ?? '',
     workflowName: str(row.workflow_name) ?? '(unnamed workflow)',
     status: str(row.status) ?? 'unknown',
     resumable: flag(row.resumable),
@@ -64,7 +70,7 @@ export function detailsFromRow(row: Row): RunDetails {
 
 export function eventFromRow(row: Row): RunEvent {
   return {
-    id: String(row.id),
+    id: str(row.id) ?? '',
     order: num(row.event_order),
     type: str(row.event_type) ?? 'unknown',
     stepIndex: num(row.step_index),

@@ -1,4 +1,4 @@
-import type { Database } from 'sql.js';
+import type { Database, Statement } from 'sql.js';
 import type { Params } from '../predicates';
 
 export type SqlValue = number | string | Uint8Array | null;
@@ -19,11 +19,27 @@ export function sqlJsQueryable(db: Database): Queryable {
         for (const [key, value] of Object.entries(params)) bound[`:${key}`] = value;
         stmt.bind(bound);
         const rows: Row[] = [];
-        while (stmt.step()) rows.push(stmt.getAsObject() as Row);
+        while (stmt.step()) rows.push(exactIntegers(stmt, stmt.getAsObject() as Row));
         return rows;
       } finally {
         stmt.free();
       }
     },
   };
+}
+
+/**
+ * sql.js gives integers as JavaScript numbers, which keep only 53 bits. A row holding a larger
+ * integer (an id, or any column: SQLite stores what it is given) is read again with its integers
+ * exact, and those become their decimal text, every digit kept.
+ */
+function exactIntegers(stmt: Statement, row: Row): Row {
+  if (!Object.values(row).some((v) => typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v))) return row;
+  // sql.js 1.16 takes this option (its types do not know it yet): integer columns as BigInt.
+  const getExact = stmt.getAsObject as (params: undefined, config: { useBigInt: true }) => Record<string, SqlValue | bigint>;
+  const exact = getExact.call(stmt, undefined, { useBigInt: true });
+  for (const [key, value] of Object.entries(exact)) {
+    if (typeof value === 'bigint' && (value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER)) row[key] = value.toString();
+  }
+  return row;
 }
