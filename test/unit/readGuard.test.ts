@@ -5,7 +5,11 @@ import * as path from 'node:path';
 import type { OverviewRequest } from '../../src/core/model/overview';
 import { readOverview } from '../../src/core/sqlite/overview';
 import type { Queryable } from '../../src/core/sqlite/queryable';
-import type { GuardChoice } from '../../src/core/sqlite/readGuards/readGuard';
+import type { WorkflowRunsError } from '../../src/core/model/errors';
+import { NodeSqliteGuard } from '../../src/core/sqlite/readGuards/nodeSqliteGuard';
+import { GUARD_BUSY_TIMEOUT_MS, type GuardChoice, type GuardLease, type ReadGuard } from '../../src/core/sqlite/readGuards/readGuard';
+import { selectReadGuard } from '../../src/core/sqlite/readGuards/selectReadGuard';
+import { SqliteShellGuard } from '../../src/core/sqlite/readGuards/sqliteShellGuard';
 import { loadNodeSqlite } from '../../src/core/sqlite/writers/nodeSqliteWriter';
 import { type ReadStats, SnapshotDatabase } from '../../src/core/sqlite/snapshot/snapshotDatabase';
 import { UNGUARDED_BUDGET_MS } from '../../src/core/sqlite/snapshot/snapshotFile';
@@ -169,6 +173,57 @@ describe('reads under a read guard', function () {
         }
       });
 
+      it('a log restarted and written over while a full read reads its frames (a guard on read mark 0 allows that) is read again, never half', async () => {
+        const live = await archonDb();
+        let reading: SnapshotDatabase | undefined;
+        // The module the reader's file reads go through: the log is restarted at the moment the reader has read its first commit's frames.
+        const files: typeof fs = require('node:fs');
+        const { openSync, readSync } = files;
+        try {
+          // One row a page; commit A changes rows 1 and 2, commit B rows 2 and 3: a read of A's frames alone over
+          // a main file that holds B shows row 2 without B's change and row 3 with it.
+          const pad = (tag: string) => `'${tag}' || hex(zeroblob(1400))`;
+          await live.exec(`CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5) INSERT INTO t SELECT i, ${pad('0')} FROM n;
+            PRAGMA wal_checkpoint(TRUNCATE);`);
+          await live.exec(`UPDATE t SET v = ${pad('A')} WHERE id IN (1, 2)`);
+          const frameSize = 24 + 4096;
+          const afterA = fs.statSync(`${live.path}-wal`).size;
+          await live.exec(`UPDATE t SET v = ${pad('B')} WHERE id IN (2, 3)`);
+          // Everything copied into the main file, the log kept: the next guard begins on read mark 0.
+          await live.exec('PRAGMA wal_checkpoint(PASSIVE)');
+          assert.equal((afterA - 32) % frameSize, 0);
+          reading = await SnapshotDatabase.open(live.path, { guard });
+          const wal = new Set<number>();
+          let restarted = false;
+          const read = readSync as (fd: number, into: NodeJS.ArrayBufferView, offset: number, length: number, position: number) => number;
+          files.openSync = function (this: unknown, ...args: Parameters<typeof fs.openSync>) {
+            const fd = openSync.apply(this, args);
+            if (args[0] === `${live.path}-wal`) wal.add(fd);
+            return fd;
+          } as typeof fs.openSync;
+          files.readSync = function (fd: number, into: NodeJS.ArrayBufferView, offset: number, length: number, position: number) {
+            if (restarted || !wal.has(fd) || position + length <= afterA) return read(fd, into, offset, length, position);
+            // The reader has read commit A's frames; another process restarts the log and writes three frames over its start.
+            restarted = true;
+            const head = afterA > position ? read(fd, into, offset, afterA - position, position) : 0;
+            sqlite3(live.path, `PRAGMA wal_checkpoint(RESTART); UPDATE t SET v = ${pad('C')} WHERE id IN (1, 4, 5);`);
+            return head + read(fd, into, offset + head, length - head, position + head);
+          } as typeof fs.readSync;
+          const { value, stats } = await reading.read((_, q) => first(q, 'SELECT group_concat(substr(v, 1, 1), \'\') FROM (SELECT v FROM t ORDER BY id)'));
+          files.openSync = openSync;
+          files.readSync = readSync;
+          assert.ok(restarted, 'the log was restarted during the read');
+          assert.equal(stats.path, 'guarded');
+          assert.equal(value, 'CBBCC', 'commits A, B and C whole; never A without B (ABB00 or AAB00)');
+        } finally {
+          files.openSync = openSync;
+          files.readSync = readSync;
+          reading?.close();
+          await live.close();
+        }
+      });
+
       it('in a rollback-journal database the guard is a SHARED lock: a writer waits it out, and the read sees the state before it', async () => {
         const file = path.join(tempDir(), 'archon.db');
         sqlite3(file, `${CURRENT_SCHEMA};\nPRAGMA journal_mode = DELETE;\n${insertRunSql({ id: 'r1', status: 'failed' })};`);
@@ -196,6 +251,79 @@ describe('reads under a read guard', function () {
           assert.equal(sqlite3(file, "SELECT status FROM remote_agent_workflow_runs WHERE id = 'r1';").trim(), 'cancelled');
         } finally {
           reading.close();
+        }
+      });
+
+      it('a writer holding a rollback-journal database past the busy timeout: the read is busy, says how long it waited, and reads nothing unguarded', async () => {
+        const file = path.join(tempDir(), 'archon.db');
+        sqlite3(file, `${CURRENT_SCHEMA};\nPRAGMA journal_mode = DELETE;\n${insertRunSql({ id: 'r1', status: 'failed' })};`);
+        const writer = spawn('sqlite3', ['-init', '/dev/null', '-batch', '-bail', file], { stdio: ['pipe', 'pipe', 'inherit'] });
+        const finished = new Promise<void>((resolve) => writer.on('close', () => resolve()));
+        const reading = await SnapshotDatabase.open(file, { guard });
+        try {
+          // The EXCLUSIVE lock, held until the writer is told to end: no reader can take a SHARED lock.
+          writer.stdin.write("BEGIN EXCLUSIVE; UPDATE remote_agent_workflow_runs SET status = 'cancelled'; SELECT 'held';\n");
+          await new Promise<void>((resolve) => writer.stdout.on('data', (d: Buffer) => d.toString().includes('held') && resolve()));
+          const started = performance.now();
+          await assert.rejects(
+            reading.read((_, q) => first(q, 'SELECT status FROM remote_agent_workflow_runs')),
+            (err: WorkflowRunsError) => err.kind === 'busy' && /^Another process is writing .*archon\.db and held it for over 2 s; try again in a moment\.$/.test(err.message),
+          );
+          const waited = performance.now() - started;
+          assert.ok(waited >= GUARD_BUSY_TIMEOUT_MS - 50, `gave up after ${waited.toFixed(0)} ms, before the busy timeout`);
+        } finally {
+          writer.stdin.end('ROLLBACK;\n');
+          await finished;
+          reading.close();
+        }
+        assert.equal(sqlite3(file, 'SELECT status FROM remote_agent_workflow_runs;').trim(), 'failed');
+      });
+
+      it('refuses to guard a database it cannot open (its folder does not exist): unstable, never held', async () => {
+        const { guard: engine } = await selectReadGuard({ guard });
+        const missing = path.join(tempDir(), 'no-such-folder', 'archon.db');
+        const file = path.join(tempDir(), 'archon.db');
+        sqlite3(file, `${CURRENT_SCHEMA};\nPRAGMA journal_mode = DELETE;`);
+        try {
+          await assert.rejects(engine!.acquire(missing), (err: WorkflowRunsError) => err.kind === 'unstable' && /unable to open|cannot guard/.test(err.message));
+          assert.equal(fs.existsSync(path.dirname(missing)), false, 'nothing created');
+          // The same engine guards a real file right after.
+          const lease = await engine!.acquire(file);
+          await lease.release();
+        } finally {
+          engine!.dispose();
+        }
+      });
+
+      it('after a read that held the guard, waits as long (at most 250 ms) before taking it again, so checkpoints get their turn', async () => {
+        const live = await archonDb();
+        await insertRun(live, { id: 'r1', status: 'failed' });
+        // The engine's own class records when each guard was asked for and let go.
+        const engine = (guard === 'node-sqlite' ? NodeSqliteGuard : SqliteShellGuard).prototype;
+        const acquire = engine.acquire;
+        const leases: { asked: number; released: number }[] = [];
+        engine.acquire = async function (this: ReadGuard, dbPath: string): Promise<GuardLease> {
+          const times = { asked: performance.now(), released: NaN };
+          leases.push(times);
+          const lease = await acquire.call(this, dbPath);
+          return { release: () => lease.release().then(() => void (times.released = performance.now())) };
+        };
+        const reading = await SnapshotDatabase.open(live.path, { guard });
+        const holdFor = (ms: number) => reading.read(() => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms));
+        try {
+          await holdFor(0); // the first read opens the snapshot and reads the schema
+          const short = await holdFor(100);
+          await holdFor(0);
+          const long = await holdFor(400);
+          await holdFor(0);
+          assert.equal(leases.length, 5);
+          const pause = (i: number) => leases[i].asked - leases[i - 1].released;
+          assert.ok(pause(2) >= Math.min(short.stats.heldMs!, 250) - 5, `held ${short.stats.heldMs!.toFixed(0)} ms, then taken again after ${pause(2).toFixed(0)} ms`);
+          assert.ok(pause(4) >= 245, `held ${long.stats.heldMs!.toFixed(0)} ms, then taken again after ${pause(4).toFixed(0)} ms`);
+        } finally {
+          engine.acquire = acquire;
+          reading.close();
+          await live.close();
         }
       });
     });

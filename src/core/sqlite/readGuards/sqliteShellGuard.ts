@@ -45,8 +45,7 @@ export class SqliteShellGuard implements ReadGuard {
       `wr_guard_end_${n}`,
     );
     if (!answer.includes(`wr_guard_held_${n}`)) {
-      // Its error went to stderr, which may come a moment after stdout.
-      await new Promise((r) => setTimeout(r, 20));
+      await this.stderrSaid();
       const reason = this.stderr.trim().split('\n').pop() || 'no answer';
       await this.end(n);
       if (BUSY.test(this.stderr)) throw readBusy(dbPath);
@@ -75,14 +74,27 @@ export class SqliteShellGuard implements ReadGuard {
           this.dispose();
           throw new WorkflowRunsError('unstable', 'the sqlite3 shell did not answer in time and was stopped');
         }
-        await new Promise<void>((resolve) => {
-          this.wake = resolve;
-          setTimeout(resolve, 100);
-        });
+        await this.nap();
       }
     } finally {
       if (this.child === child) child.unref();
     }
+  }
+
+  /**
+   * Waits for the shell's error: a statement that failed always says why on stderr, which may
+   * reach us after the stdout written after it. At most a second (a shell that stopped says nothing).
+   */
+  private async stderrSaid(): Promise<void> {
+    for (const until = Date.now() + 1000; !this.stderr && this.child && Date.now() < until; ) await this.nap();
+  }
+
+  /** Until the shell prints something, stops, or 100 ms pass. */
+  private nap(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.wake = resolve;
+      setTimeout(resolve, 100);
+    });
   }
 
   private start(): ChildProcessWithoutNullStreams {
@@ -96,7 +108,10 @@ export class SqliteShellGuard implements ReadGuard {
       this.lines.push(...lines);
       this.wake?.();
     });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (this.stderr += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      this.stderr += d;
+      this.wake?.();
+    });
     child.stdin.on('error', () => undefined);
     child.on('error', (err) => (this.stderr += err.message));
     child.on('close', () => {
