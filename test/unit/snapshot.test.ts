@@ -222,6 +222,38 @@ describe('Snapshot reads', function () {
     }
   });
 
+  for (const [how, between] of [
+    ['in the same log', undefined],
+    ['after a checkpoint that copied the shrink into the main file and cut it short', 'PRAGMA wal_checkpoint(TRUNCATE)'],
+  ] as const) {
+    it(`reads the pages of a database that shrank and grew again as they are now, not as they were before it shrank (${how})`, async () => {
+      db = await archonDb();
+      const fill = (tag: string) =>
+        db.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300)
+          INSERT INTO remote_agent_workflow_runs (id, conversation_id, workflow_name, user_message, status)
+          SELECT printf('${tag}-%05d', i), 'conv-1', 'wf', '${tag}:' || hex(randomblob(400)), 'failed' FROM n`);
+      const sql = "SELECT count(*) || ':' || group_concat(substr(user_message, 1, 4), '') FROM remote_agent_workflow_runs";
+      await fill('old');
+      await db.exec('PRAGMA wal_checkpoint(TRUNCATE)'); // its pages in the main file, where the snapshot reads (and caches) them
+      const reading = await SnapshotDatabase.open(db.path);
+      const read = async () => (await reading.read((_, q) => ({ pages: Number(first(q, 'PRAGMA page_count')), v: first(q, sql), ok: first(q, 'PRAGMA integrity_check') }))).value;
+      try {
+        const before = await read();
+        await db.exec('DELETE FROM remote_agent_workflow_runs; VACUUM');
+        const shrunk = await read();
+        assert.ok(shrunk.pages * 4 < before.pages, `shrank from ${before.pages} to ${shrunk.pages} pages`);
+        if (between) await db.exec(between);
+        await fill('new');
+        const regrown = await read();
+        assert.ok(regrown.pages >= before.pages, `grew back over the pages it had: ${regrown.pages} pages`);
+        assert.deepEqual(regrown, { pages: Number(await db.scalar('PRAGMA page_count')), v: await db.scalar(sql), ok: 'ok' });
+        assert.doesNotMatch(String(regrown.v), /old:/);
+      } finally {
+        reading.close();
+      }
+    });
+  }
+
   it('sees a commit by a process that opened the database, committed and closed (no log left behind)', async () => {
     const file = path.join(tempDir(), 'archon.db');
     const oneShot = (sql: string) => execFileSync('sqlite3', ['-batch', '-bail', file], { input: sql });
@@ -475,6 +507,32 @@ describe('Reads without a guard: checked afterwards, and read again when a check
       fs.writeFileSync(`${dbPath}-shm`, shm);
       assert.equal(file.validate(), false);
       file.close();
+    });
+
+    it('a log of which nothing is committed yet, whose -shm already holds the next salt1 (restarted, its header not yet rewritten): not valid', async () => {
+      const live = await archonDb();
+      await insertRun(live, { id: 'r1', status: 'failed' });
+      await live.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+      // A first transaction in the new log, spilled into it and never committed; then the writer dies.
+      await live.exec(`PRAGMA cache_size = 5; BEGIN; UPDATE remote_agent_workflow_runs SET status = 'completed';
+        CREATE TABLE big (b); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300) INSERT INTO big SELECT randomblob(4000) FROM n`);
+      await live.kill();
+      const before = new SnapshotFile(live.path);
+      readAllPages(before);
+      assert.match(before.fingerprint, /:0$/, 'no frame of the log is committed');
+      assert.equal(before.validate(), true, 'as the -shm was left: valid');
+      before.close();
+      const file = new SnapshotFile(live.path);
+      try {
+        readAllPages(file);
+        const salt1 = fs.readFileSync(`${live.path}-wal`).readUInt32BE(16);
+        const shm = fs.readFileSync(`${live.path}-shm`);
+        shm.writeUInt32BE((salt1 + 1) >>> 0, 32); // SQLite adds one to salt1 when it restarts the log
+        fs.writeFileSync(`${live.path}-shm`, shm);
+        assert.equal(file.validate(), false);
+      } finally {
+        file.close();
+      }
     });
 
     it('no -shm: valid only while the main file is untouched', async () => {

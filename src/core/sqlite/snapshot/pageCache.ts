@@ -59,11 +59,6 @@ export class PageCache {
     this.free.push(slot);
   }
 
-  /** Lets every page from `first` on go (the database shrank). */
-  dropFrom(first: number): void {
-    for (let n = first; n < this.slotOf.length; n++) if (this.slotOf[n]) this.drop(n);
-  }
-
   clear(): void {
     this.slotOf.fill(0);
     this.pageOf.fill(0);

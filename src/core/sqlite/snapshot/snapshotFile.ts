@@ -184,8 +184,12 @@ export class SnapshotFile {
     const mainHeader = readAt(this.fd!, 100, 0);
     checkMainHeader(this.dbPath, mainHeader, header !== undefined);
     const log = header && readFrom(this.walPath);
-    // The log must not have been restarted while we read it; without one, the main file must not change.
-    if (!same(head, readFrom(this.walPath, 0, WAL_HEADER)) || (log && !same(head, log.subarray(0, WAL_HEADER)))) return undefined;
+    // The log must not have been restarted while we read it (a guard on read mark 0 allows that: a new
+    // log's frames written over the old one's cut its scan short, to page versions older than the main
+    // file's), nor have appeared. A header still `head` when read after the log was the log's header
+    // too: a header never comes back (each restart adds one to salt1 and to the checkpoint sequence
+    // and draws a new salt2; a new log draws both salts).
+    if (!same(head, readFrom(this.walPath, 0, WAL_HEADER))) return undefined;
     let state: string | undefined;
     if (!header && guarded) {
       // Under a guard nothing writes the main file; in rollback-journal mode every commit changes
@@ -232,11 +236,10 @@ export class SnapshotFile {
     this.pages = pages;
     this.bumpVersion();
     const needed = pages * this.pageSize;
-    if (needed <= this.length) {
-      // Pages past the end may be read again after a later growth: they must be read afresh then.
-      this.cache?.dropFrom(pages + 1);
-      return;
-    }
+    // Cached pages past a new, smaller end can stay: SQLite writes every page the database grows over
+    // into the log, so such a page is read again only from a newer frame (which the overlay holds and
+    // the sync drops from the cache) or after a full sync, which drops every page.
+    if (needed <= this.length) return;
     const slack = Math.max(needed / 4, MIN_SLACK);
     this.length = Math.ceil((needed + slack) / this.pageSize) * this.pageSize;
     const changedAt = new Uint32Array(this.length / this.pageSize + 1);
