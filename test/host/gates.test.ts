@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { WorkflowRunsApi } from '../../src/extension';
+import type { Level } from '../../src/vscode/notifier';
 import { archonDb, cleanupTempDirs, insertRun, lit, tempDir } from '../support/fixtures';
 import type { LiveDb } from '../support/liveDb';
 import { api, findRunNode, setting, stubArchon, useDatabase, waitFor } from './helpers';
@@ -105,6 +106,32 @@ describe('Approval gates, notifications and the status summary', function () {
     assert.ok(a.notifier.shown.some((s) => /handed to Archon, which resolves the gate and continues the run/.test(s.message)));
   });
 
+  it('Respond… refuses a gate that takes no answer and declares no decisions, says so, and starts nothing', async () => {
+    const folder = tempDir();
+    const plain = await insertRun(db, { status: 'paused', workflow_name: 'wf-plain', metadata: APPROVAL, working_path: folder });
+    // Decisions listed, but not declared by the gate's author (no decisionsAuthored): Archon answers only approve or reject.
+    const undeclared = await insertRun(db, {
+      status: 'paused',
+      workflow_name: 'wf-undeclared',
+      metadata: gate({ nodeId: 'n', message: 'Which?', type: 'approval', decisions: [{ id: 'ship' }, { id: 'hold' }] }),
+      working_path: folder,
+    });
+    await open();
+    const seen = { calls: archon.calls().length, shown: a.notifier.shown.length };
+    for (const [id, name] of [[plain, 'wf-plain'], [undeclared, 'wf-undeclared']]) {
+      assert.doesNotMatch(String(findRunNode(a, id).contextValue), /\brespond\b/, 'no Respond… on its row');
+      await vscode.commands.executeCommand('workflowRuns.respond', findRunNode(a, id), 'ship', 'typed');
+      await vscode.commands.executeCommand('workflowRuns.respond', id, 'ship', 'typed');
+      const refusal = `${name} (${id.slice(0, 8)}) waits at a gate that takes no answer and declares no decisions: approve or reject it.`;
+      assert.deepEqual(newsSince(seen.shown).map((s) => [s.level, s.message]), [['info', refusal], ['info', refusal]]);
+      seen.shown = a.notifier.shown.length;
+    }
+    // A call Archon does get, after them: any call of theirs would have come first.
+    await vscode.commands.executeCommand('workflowRuns.approve', findRunNode(a, plain), 'ok');
+    const calls = await waitFor('the approval', () => archon.calls().length > seen.calls && archon.calls().slice(seen.calls), 10000);
+    assert.deepEqual(calls.map((c) => c.argv), [['workflow', 'approve', '--', plain, 'ok']]);
+  });
+
   it('tells nothing of what was already so when the database was opened', async () => {
     await insertRun(db, { status: 'failed', metadata: '{"error":"old news"}' });
     await insertRun(db, { status: 'paused', metadata: APPROVAL });
@@ -149,6 +176,52 @@ describe('Approval gates, notifications and the status summary', function () {
     assert.equal(a.view.treeView.badge?.value, 1, 'the badge counts what waits on the person, not what runs');
     await vscode.commands.executeCommand('workflowRuns.revealRun', id);
     await waitFor('the run selected in the tree', () => a.view.treeView.visible && a.view.treeView.selection.some((n) => n.kind === 'run' && n.run.id === id), 5000);
+  });
+
+  it("a gate Archon cannot answer (malformed, no node, an unknown kind) is news with Reveal in Tree only, never Approve or Reject", async () => {
+    const ids = await Promise.all(['wf-garbled', 'wf-nodeless', 'wf-unknown'].map((workflow_name) => insertRun(db, { status: 'running', workflow_name, last_activity_at: "datetime('now')" })));
+    await open();
+    const metadata = ['{"approval": {', gate({ message: 'Ship it?', type: 'approval' }), gate({ nodeId: 'n', message: 'Ship it?', type: 'vote' })];
+    for (const [i, id] of ids.entries()) {
+      const seen = a.notifier.shown.length;
+      await db.exec(`UPDATE remote_agent_workflow_runs SET status = 'paused', metadata = ${lit(metadata[i])} WHERE id = ${lit(id)}`);
+      const news = await waitFor('the gate notification', () => newsSince(seen).length > 0 && newsSince(seen), 5000);
+      const question = i === 0 ? 'its gate waits for an answer' : 'Ship it?';
+      assert.deepEqual(
+        news.map((s) => [s.level, s.message, s.items]),
+        [['warning', `${['wf-garbled', 'wf-nodeless', 'wf-unknown'][i]} (${id.slice(0, 8)}) is waiting for you: ${question}`, ['Reveal in Tree']]],
+      );
+    }
+  });
+
+  it('several runs at once: one notification, its text counted by kind and its level from the most urgent', async () => {
+    const ids = await Promise.all(
+      Array.from({ length: 13 }, (_, n) => insertRun(db, { status: 'running', workflow_name: `wf-${n}`, last_activity_at: "datetime('now')" })),
+    );
+    const fail = (...n: number[]) => `UPDATE remote_agent_workflow_runs SET status = 'failed' WHERE id IN (${n.map((i) => lit(ids[i])).join(', ')});`;
+    const pause = (...n: number[]) => `UPDATE remote_agent_workflow_runs SET status = 'paused', metadata = ${lit(APPROVAL)} WHERE id IN (${n.map((i) => lit(ids[i])).join(', ')});`;
+    const stall = (...n: number[]) => `UPDATE remote_agent_workflow_runs SET last_activity_at = datetime('now', '-2 days') WHERE id IN (${n.map((i) => lit(ids[i])).join(', ')});`;
+    const complete = (...n: number[]) => `UPDATE remote_agent_workflow_runs SET status = 'completed' WHERE id IN (${n.map((i) => lit(ids[i])).join(', ')});`;
+    await setting('notifications', 'all');
+    try {
+      await open();
+      const steps: [string, Level, string][] = [
+        [fail(0, 1), 'error', '2 runs failed.'],
+        [pause(2, 3), 'warning', '2 runs are waiting for you.'],
+        [stall(4, 5), 'warning', '2 runs were interrupted.'],
+        [complete(6, 7), 'info', '2 runs completed.'],
+        [pause(8) + stall(9), 'warning', '2 runs changed: 1 waiting for you, 1 interrupted.'],
+        [complete(10) + pause(11) + fail(12), 'error', '3 runs changed: 1 failed, 1 waiting for you, 1 completed.'],
+      ];
+      for (const [change, level, message] of steps) {
+        const seen = a.notifier.shown.length;
+        await db.exec(`BEGIN; ${change} COMMIT;`);
+        const news = await waitFor(`"${message}"`, () => newsSince(seen).length > 0 && newsSince(seen), 5000);
+        assert.deepEqual(news.map((s) => [s.level, s.message, s.items]), [[level, message, ['Show Runs']]]);
+      }
+    } finally {
+      await setting('notifications', undefined);
+    }
   });
 
   it('several runs moving at once are one notification; completions only when asked for', async () => {

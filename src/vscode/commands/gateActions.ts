@@ -21,7 +21,10 @@ async function chooseGate(ctx: GateContext, arg: unknown, respond: boolean, plac
   const can = (run: RunSummary) => (respond ? gateActions(run).respond : gateActions(run).decide);
   const run = await chooseRun(ctx.store, ctx.notifier, arg, { openGate: true }, placeHolder, can);
   if (run && !can(run)) {
-    void ctx.notifier.show('info', vscode.l10n.t('{0} is not waiting at a gate Archon can answer now (it is {1}).', runName(run), run.status));
+    const message = gateActions(run).decide
+      ? vscode.l10n.t('{0} waits at a gate that takes no answer and declares no decisions: approve or reject it.', runName(run))
+      : vscode.l10n.t('{0} is not waiting at a gate Archon can answer now (it is {1}).', runName(run), run.status);
+    void ctx.notifier.show('info', message);
     return undefined;
   }
   return run;
