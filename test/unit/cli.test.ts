@@ -217,6 +217,22 @@ describe('workflow-runs CLI (dist/cli.js, a real process)', function () {
     assert.equal(fs.existsSync(path.join(dir, 'missing.db')), false, 'nothing created');
   });
 
+  it('a FIFO in place of the database or its log is refused at once, never waited on', async () => {
+    const dir = tempDir();
+    const fifo = path.join(dir, 'fifo.db');
+    spawnSync('mkfifo', [fifo]);
+    await insertRun(db, { status: 'failed' });
+    const copy = path.join(dir, 'copy.db');
+    fs.copyFileSync(db.path, copy);
+    spawnSync('mkfifo', [copy + '-wal']);
+    for (const [file, guard, name] of [[fifo, 'auto', 'fifo.db'], [fifo, 'none', 'fifo.db'], [copy, 'auto', 'copy.db-wal'], [copy, 'none', 'copy.db-wal']]) {
+      const r = spawnSync(process.execPath, [CLI, 'list', '--db', file, '--guard', guard], { encoding: 'utf8', timeout: 10000 });
+      assert.equal(r.signal, null, `${name} (guard ${guard}) hung`);
+      assert.equal(r.status, 1);
+      assert.equal(r.stderr, `workflow-runs: ${path.join(dir, name)} is not a regular file.\n`);
+    }
+  });
+
   it("finds Archon's database under ARCHON_HOME, and follows its DATABASE_URL to PostgreSQL (here a server that is down: a clear error, no password)", async () => {
     const home = path.dirname(db.path);
     await insertRun(db, { status: 'paused' });

@@ -1,3 +1,5 @@
+import { capDepth, cutTooDeep } from './jsonDepth';
+
 /** An integer from the database: its decimal text when it is too large for a number to keep every digit. */
 export type WholeNumber = number | string;
 
@@ -97,13 +99,19 @@ export interface RunFilter {
 
 export type StatusCounts = Record<string, number>;
 
-/** Parses JSON text without throwing: malformed text is reported, not fatal. JSONB arrives parsed. */
+/**
+ * Parses JSON text without throwing: malformed text is reported, not fatal. JSONB arrives parsed.
+ * Whatever is nested deeper than `MAX_JSON_DEPTH` is cut (see jsonDepth.ts), so that no value from
+ * the database can stop a reply from reaching another thread.
+ */
 export function parseJson(text: unknown): { value: unknown; valid: boolean } {
   if (text === null || text === undefined) return { value: null, valid: true };
-  if (typeof text === 'object') return { value: text, valid: true };
+  if (typeof text === 'object') return { value: capDepth(text), valid: true };
   if (typeof text !== 'string') return { value: text, valid: false };
+  const cut = cutTooDeep(text);
+  if (cut === undefined) return { value: text, valid: false };
   try {
-    return { value: JSON.parse(text), valid: true };
+    return { value: JSON.parse(cut), valid: true };
   } catch {
     return { value: text, valid: false };
   }

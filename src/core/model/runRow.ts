@@ -29,7 +29,10 @@ function flag(value: unknown): boolean {
 }
 
 export function runFromRow(row: Row): RunSummary {
-  const metadata = parseJson(row.metadata).value;
+  return summaryOf(row, parseJson(row.metadata).value);
+}
+
+function summaryOf(row: Row, metadata: unknown): RunSummary {
   return {
     id: str(row.id) ?? '',
     workflowName: str(row.workflow_name) ?? '(unnamed workflow)',
@@ -60,7 +63,7 @@ export function runFromRow(row: Row): RunSummary {
 export function detailsFromRow(row: Row): RunDetails {
   const metadata = parseJson(row.metadata);
   return {
-    ...runFromRow(row),
+    ...summaryOf(row, metadata.value),
     metadata: metadata.value,
     metadataValid: metadata.valid,
     userId: str(row.user_id),

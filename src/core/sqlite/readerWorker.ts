@@ -31,7 +31,19 @@ async function answer(request: ReaderRequest): Promise<ReaderReply> {
   }
 }
 
+/**
+ * Sends a reply. An answer that cannot be copied to the other thread (structured clone fails on a
+ * value nested thousands of levels deep) is replaced by an error, so that no read waits for ever.
+ */
+function send(reply: ReaderReply): void {
+  try {
+    parentPort!.postMessage(reply);
+  } catch (err) {
+    parentPort!.postMessage({ id: reply.id, ok: false, message: `The answer could not be sent from the reader thread (${messageOf(err)}).` } satisfies ReaderReply);
+  }
+}
+
 // One request at a time, in order.
 parentPort?.on('message', (request: ReaderRequest) => {
-  queue = queue.then(async () => parentPort!.postMessage(await answer(request)));
+  queue = queue.then(async () => send(await answer(request)));
 });

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { WorkflowRunsError } from '../../model/errors';
-import { readAt, readFrom, readInto, same } from './fileReads';
+import { openRegularFile, readAt, readFrom, readInto, same } from './fileReads';
 import { checkMainHeader, journalInUse, mainPages, mainPageSize, queryRelevant } from './mainFile';
 import { DEFAULT_PAGE_CACHE_MB, PageCache } from './pageCache';
 import { type Checksum, FRAME_HEADER, frameAt, LITTLE_ENDIAN, parseCheckpointProgress, parseWalHeader, scanFrames, WAL_HEADER, type WalHeader } from './wal';
@@ -279,7 +279,7 @@ export class SnapshotFile {
     }
     if (this.fd !== undefined && stat.ino === this.ino) return;
     this.reset();
-    this.fd = fs.openSync(this.dbPath, 'r');
+    this.fd = openRegularFile(this.dbPath);
     this.ino = fs.fstatSync(this.fd).ino;
     this.generation++;
   }
