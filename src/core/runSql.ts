@@ -1,27 +1,15 @@
 import * as path from 'node:path';
-import type { RunFilter } from './model/runModel';
+import { DIALECTS, type DialectParts } from './dialect';
+import { type RunFilter, STATUSES } from './model/runModel';
 import type { Schema } from './model/schema';
-import { cancellablePredicate, type Dialect, openGatePredicate, type Params, resumablePredicate, staleRunningPredicate } from './predicates';
+import type { RunKey } from './model/statusWatch';
+import { cancellablePredicate, type Dialect, openGatePredicate, type Params, resumablePredicate, staleRunningPredicate, turnsStaleFrom } from './predicates';
 
-/**
- * The SQL both engines list runs with, over the runs table aliased `r`: the columns a `RunSummary`
- * is made of (`runFromRow`), the joins that name a run's project and platform, and the WHERE of a
- * `RunFilter`. Only the few functions the dialects spell differently differ.
- */
-
-/** Text functions: a substring test and a prefix test. PostgreSQL ids are UUIDs, compared as text. */
-const TEXT: Record<Dialect, { contains(haystack: string, needle: string): string; startsWith(s: string, prefix: string): string; id: string }> = {
-  sqlite: {
-    contains: (h, n) => `instr(${h}, ${n}) > 0`,
-    startsWith: (s, p) => `substr(${s}, 1, length(${p})) = ${p}`,
-    id: 'r.id',
-  },
-  postgres: {
-    contains: (h, n) => `strpos(${h}, ${n}::text) > 0`,
-    startsWith: (s, p) => `left(${s}, length(${p}::text)) = ${p}::text`,
-    id: 'r.id::text',
-  },
-};
+/** One statement with its named parameters (see predicates.ts: bound, never interpolated). */
+export interface Statement {
+  sql: string;
+  params: Params;
+}
 
 /** Normalizes a folder for prefix comparison: absolute, no trailing separator. */
 function normalizeFolder(folder: string): string {
@@ -29,15 +17,40 @@ function normalizeFolder(folder: string): string {
   return resolved.length > 1 ? resolved.replace(/[\\/]+$/, '') : resolved;
 }
 
+/** Clauses ANDed into a WHERE (empty: none). */
+function whereOf(clauses: string[]): string {
+  return clauses.length ? ` WHERE ${clauses.join(' AND ')}` : '';
+}
+
+/**
+ * The statements both engines read runs with, over the runs table aliased `r`: written once, with
+ * only what the dialects spell differently taken from `DialectParts`. Each returns SQL and its
+ * parameters; the engine runs it, and reads/runReads.ts turns its rows into the model. `extra`
+ * clauses narrow a read further (SQLite's overview reads parts of the table by rowid).
+ */
 export class RunSql {
+  readonly parts: DialectParts;
+
   constructor(
-    private readonly dialect: Dialect,
+    readonly dialect: Dialect,
     readonly schema: Schema,
-  ) {}
+  ) {
+    this.parts = DIALECTS[dialect];
+  }
 
   /** A runs column, or `fallback` on a database older than it. */
   column(name: string, fallback = 'NULL'): string {
     return this.schema.runs.has(name) ? `r.${name}` : fallback;
+  }
+
+  /** The runs table, as a statement names it. */
+  private get runs(): string {
+    return this.schema.names.runs;
+  }
+
+  /** Newest first: start time, then the key. */
+  get newest(): string {
+    return this.parts.newest(this.column('started_at'));
   }
 
   /** The joins that name a run's codebase and platform; a lookup per row, so only where rows are listed. */
@@ -51,7 +64,7 @@ export class RunSql {
   }
 
   /** The columns `runFromRow` and `detailsFromRow` read, the predicates' verdicts among them. */
-  selectList(): { sql: string; params: Params } {
+  selectList(): Statement {
     const resumable = resumablePredicate(this.dialect, 'r');
     const stale = staleRunningPredicate(this.dialect, 'r');
     const cancellable = cancellablePredicate(this.dialect, 'r');
@@ -61,7 +74,7 @@ export class RunSql {
     const hasPlatform = this.schema.conversations?.has('platform_type') && this.schema.runs.has('conversation_id');
     const c = (name: string) => `${this.column(name)} AS ${name}`;
     const sql = [
-      `${TEXT[this.dialect].id} AS id`,
+      `${this.parts.text('r.id')} AS id`,
       'r.workflow_name AS workflow_name',
       'r.status AS status',
       `${resumable.sql} AS resumable`,
@@ -82,7 +95,7 @@ export class RunSql {
 
   /** The conditions of a filter, to be ANDed; `withStatus` false leaves the status out (for counts). */
   conditions(filter: RunFilter, withStatus = true): { clauses: string[]; params: Params } {
-    const text = TEXT[this.dialect];
+    const text = this.parts;
     const clauses: string[] = [];
     const params: Params = {};
     if (withStatus && filter.statuses?.length) {
@@ -112,7 +125,7 @@ export class RunSql {
     if (needle) {
       params.text = needle.toLowerCase();
       const message = this.schema.runs.has('user_message') ? ` OR ${text.contains("lower(coalesce(r.user_message, ''))", ':text')}` : '';
-      clauses.push(`(${text.contains('lower(r.workflow_name)', ':text')}${message} OR ${text.startsWith(text.id, ':text')})`);
+      clauses.push(`(${text.contains('lower(r.workflow_name)', ':text')}${message} OR ${text.startsWith(text.text('r.id'), ':text')})`);
     }
     if (filter.folders?.length) {
       const ors: string[] = [];
@@ -128,8 +141,129 @@ export class RunSql {
       if (this.schema.codebases?.has('default_cwd') && this.schema.runs.has('codebase_id')) {
         ors.push(`r.codebase_id IN (SELECT id FROM ${this.schema.names.codebases} WHERE ${inCodebase.join(' OR ')})`);
       }
-      clauses.push(ors.length ? `(${ors.join(' OR ')})` : this.dialect === 'sqlite' ? '0' : 'false');
+      clauses.push(ors.length ? `(${ors.join(' OR ')})` : text.false);
     }
     return { clauses, params };
+  }
+
+  /** The WHERE of a filter and of `extra` clauses; `withStatus` false leaves the filter's status out. */
+  where(filter: RunFilter, withStatus = true, extra: Statement[] = []): Statement {
+    const { clauses, params } = this.conditions(filter, withStatus);
+    for (const e of extra) {
+      clauses.push(e.sql);
+      Object.assign(params, e.params);
+    }
+    return { sql: whereOf(clauses), params };
+  }
+
+  /** Runs matching a filter, newest first, a page of them when the filter has a limit or an offset. */
+  listRuns(filter: RunFilter): Statement {
+    const select = this.selectList();
+    const where = this.where(filter);
+    const limit = filter.limit === undefined ? (this.dialect === 'sqlite' ? '-1' : 'ALL') : ':limit';
+    return {
+      sql: `SELECT ${select.sql} FROM ${this.runs} r${this.joins}${where.sql} ORDER BY ${this.newest} LIMIT ${limit} OFFSET :offset`,
+      params: { ...select.params, ...where.params, ...(filter.limit === undefined ? {} : { limit: filter.limit }), offset: filter.offset ?? 0 },
+    };
+  }
+
+  /**
+   * Counts per status and staleness, how many Resume and Cancel could act on and how many wait on a
+   * person, and (in each row) the first `last_activity_at` to turn stale as time passes. In one pass
+   * in table order on SQLite (see `DialectParts.scan`).
+   */
+  tally(filter: RunFilter, extra: Statement[] = []): Statement {
+    const p = this.parts;
+    const stale = staleRunningPredicate(this.dialect, 'r');
+    const resumable = resumablePredicate(this.dialect, 'r');
+    const cancellable = cancellablePredicate(this.dialect, 'r');
+    const gate = openGatePredicate(this.dialect, 'r');
+    const watch = turnsStaleFrom(this.dialect, 'r');
+    const where = this.where(filter, false, extra);
+    return {
+      sql:
+        `SELECT r.status AS status, ${stale.sql} AS interrupted, ${p.count} AS n, ${p.countIf(resumable.sql)} AS resumable,` +
+        ` ${p.countIf(cancellable.sql)} AS cancellable, ${p.countIf(gate.sql)} AS open_gates, min(min(${watch.sql})) OVER () AS watch` +
+        ` FROM ${this.runs} r${p.scan}${where.sql} GROUP BY 1, 2`,
+      params: { ...stale.params, ...resumable.params, ...cancellable.params, ...watch.params, ...where.params },
+    };
+  }
+
+  /**
+   * The keys of the newest runs of several status groups, with their group: `limits` maps a status,
+   * or `other` for statuses Archon may add, to how many. Ranking reads only each run's status and
+   * start time.
+   */
+  ranked(filter: RunFilter, limits: Record<string, number>, extra: Statement[] = []): Statement {
+    const p = this.parts;
+    const where = this.where(filter, false, extra);
+    const params: Params = { ...where.params };
+    const known = STATUSES.map((status, i) => ((params[`known${i}`] = status), `:known${i}`)).join(', ');
+    const group = `CASE WHEN r.status IN (${known}) THEN r.status ELSE 'other' END`;
+    const limit = Object.keys(limits).map((key, i) => ((params[`group${i}`] = key), (params[`limit${i}`] = limits[key]), `WHEN ${p.param(`group${i}`, 'text')} THEN ${p.param(`limit${i}`, 'int')}`));
+    const ranked = `SELECT ${p.key} AS k, ${group} AS grp, row_number() OVER (PARTITION BY ${group} ORDER BY ${this.newest}) AS rn FROM ${this.runs} r${p.scan}${where.sql}`;
+    return { sql: `SELECT k, grp FROM (${ranked}) top WHERE rn <= CASE grp ${limit.join(' ')} ELSE 0 END`, params };
+  }
+
+  /** The runs `ranked` picks, by group, newest first. */
+  newestByGroup(filter: RunFilter, limits: Record<string, number>, extra: Statement[] = []): Statement {
+    const select = this.selectList();
+    const top = this.ranked(filter, limits, extra);
+    return {
+      sql: `SELECT ${select.sql}, top.grp AS grp FROM (${top.sql}) top JOIN ${this.runs} r ON ${this.parts.key} = top.k${this.joins} ORDER BY top.grp, ${this.newest}`,
+      params: { ...select.params, ...top.params },
+    };
+  }
+
+  /** The keys of every run with this status (from the status index alone, where there is one). */
+  keysWithStatus(status: string): Statement {
+    return { sql: `SELECT ${this.parts.text(this.parts.key)} AS k FROM ${this.runs} r WHERE r.status = :status`, params: { status } };
+  }
+
+  /** Running and paused runs matching the filter, by id: whether each is interrupted, or at an open gate. */
+  liveRuns(filter: RunFilter): Statement {
+    const stale = staleRunningPredicate(this.dialect, 'r');
+    const gate = openGatePredicate(this.dialect, 'r');
+    const where = this.where({ ...filter, statuses: ['running', 'paused'] });
+    return {
+      sql: `SELECT ${this.parts.text('r.id')} AS id, r.status AS status, ${stale.sql} AS interrupted, ${gate.sql} AS open_gate FROM ${this.runs} r${where.sql}`,
+      params: { ...stale.params, ...where.params },
+    };
+  }
+
+  /** The runs with these keys or ids that match the filter. */
+  summaries(filter: RunFilter, keys: RunKey[], ids: string[]): Statement {
+    const select = this.selectList();
+    const p = this.parts;
+    const wanted = `(${p.text(p.key)} IN (${p.elements(':keys')}) OR ${p.text('r.id')} IN (${p.elements(':ids')}))`;
+    const where = this.where(filter, true, [{ sql: wanted, params: { keys: JSON.stringify(keys), ids: JSON.stringify(ids) } }]);
+    return { sql: `SELECT ${select.sql} FROM ${this.runs} r${this.joins}${where.sql}`, params: { ...select.params, ...where.params } };
+  }
+
+  /** One run, every column. */
+  run(id: string): Statement {
+    const select = this.selectList();
+    return { sql: `SELECT ${select.sql} FROM ${this.runs} r${this.joins} WHERE r.id = :id`, params: { ...select.params, id } };
+  }
+
+  /** Runs started by this run (`parent_run_id`), newest first; undefined on a database older than the column. */
+  children(runId: string): Statement | undefined {
+    if (!this.schema.runs.has('parent_run_id')) return undefined;
+    const select = this.selectList();
+    return {
+      sql: `SELECT ${select.sql} FROM ${this.runs} r${this.joins} WHERE r.parent_run_id = :id ORDER BY ${this.newest}`,
+      params: { ...select.params, id: runId },
+    };
+  }
+
+  /** The id of the run with exactly this id, as stored. */
+  exactId(id: string): Statement {
+    return { sql: `SELECT ${this.parts.text('r.id')} AS id FROM ${this.runs} r WHERE r.id = :id`, params: { id } };
+  }
+
+  /** Up to `limit` ids that start with `prefix` (lower case). */
+  idsWithPrefix(prefix: string, limit: number): Statement {
+    const id = this.parts.text('r.id');
+    return { sql: `SELECT ${id} AS id FROM ${this.runs} r WHERE ${this.parts.startsWith(id, ':prefix')} LIMIT ${limit}`, params: { prefix } };
   }
 }

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { gateActions } from '../../src/core/model/runModel';
 import { SnapshotDatabase } from '../../src/core/sqlite/snapshot/snapshotDatabase';
 import type { StatusWatch, WatchRequest } from '../../src/core/model/statusWatch';
-import { readStatusWatch } from '../../src/core/sqlite/statusWatch';
+import { watch as watchPlan } from '../../src/core/reads/runReads';
 import { archonDb, cleanupTempDirs, insertRun, lit } from '../support/fixtures';
 import type { LiveDb } from '../support/liveDb';
 
@@ -24,7 +24,7 @@ describe('the status watch', function () {
   });
   after(cleanupTempDirs);
 
-  const watch = async (request: WatchRequest): Promise<StatusWatch> => (await reading.read((reader) => readStatusWatch(reader, request))).value;
+  const watch = async (request: WatchRequest): Promise<StatusWatch> => (await reading.read((reader) => reader.run(watchPlan(reader.sql, request)))).value;
   const kinds = (w: StatusWatch) => w.arrived.map((a) => `${a.kind}:${a.run.workflowName}`).sort();
 
   it('learns what is so on its first read and tells nothing of it', async () => {

@@ -24,7 +24,8 @@ function num(value: unknown): WholeNumber | null {
   return Number.isSafeInteger(Number(value)) ? Number(value) : value;
 }
 
-function flag(value: unknown): boolean {
+/** SQLite's 0/1 or PostgreSQL's boolean. */
+export function flag(value: unknown): boolean {
   return value === 1 || value === true;
 }
 

@@ -5,21 +5,10 @@ import type { ReaderCall, ReaderCalls } from '../model/readCalls';
 import type { Schema } from '../model/schema';
 import { describePostgres, openPool, postgresProblem } from './connection';
 import { queryOn } from './namedParams';
-import { PostgresQueries } from './postgresQueries';
 import { beginPinned, detectSchema } from './postgresSchema';
-
-/** Each read, answered by the query of the same name. */
-const CALLS: { [M in ReaderCall]: (q: PostgresQueries, arg: ReaderCalls[M][0]) => Promise<ReaderCalls[M][1]> } = {
-  overview: (q, request) => q.overview(request),
-  listRuns: (q, filter) => q.listRuns(filter),
-  counts: (q, filter) => q.counts(filter),
-  getRun: (q, id) => q.getRun(id),
-  history: (q, id) => q.history(id),
-  events: (q, id) => q.events(id),
-  children: (q, id) => q.children(id),
-  resolveId: (q, input) => q.resolveId(input),
-  watch: (q, request) => q.watch(request),
-};
+import { type Plan, runAsync } from '../reads/plan';
+import { READS } from '../reads/runReads';
+import { RunSql } from '../runSql';
 
 /**
  * The reads of a PostgreSQL database: each in one read-only, repeatable-read transaction (the
@@ -45,7 +34,8 @@ export class PostgresReader implements RunsReader {
       const query = queryOn(client);
       const schemas = await beginPinned(client, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       this.schema ??= await detectSchema(query, schemas, this.description);
-      const value = await (CALLS[call] as (q: PostgresQueries, a: ReaderCalls[M][0]) => Promise<ReaderCalls[M][1]>)(new PostgresQueries(query, this.schema), arg);
+      const plan = READS[call] as (sql: RunSql, a: ReaderCalls[M][0]) => Plan<ReaderCalls[M][1]>;
+      const value = await runAsync(plan(new RunSql('postgres', this.schema), arg), (statement) => query(statement.sql, statement.params));
       await query('COMMIT');
       const fingerprint = createHash('sha1').update(JSON.stringify(value) ?? '').digest('hex');
       return { value, fingerprint, log: `${this.description}: ${(performance.now() - started).toFixed(1)} ms` };

@@ -6,7 +6,7 @@ import type { Schema } from '../model/schema';
 import { cancellablePredicate, resumablePredicate } from '../predicates';
 import { describePostgres, LOCK_TIMEOUT_MS, openPool, postgresProblem } from './connection';
 import { type Query, queryOn } from './namedParams';
-import { isRunId } from './postgresQueries';
+import { isUuid } from '../dialect';
 import { beginPinned, detectSchema } from './postgresSchema';
 
 /** A transaction's own answer, or the status a lost connection leaves to be read again. */
@@ -67,7 +67,7 @@ export class PostgresWriter implements RunsWriter {
 
   /** Runs `body` in one transaction and reports its outcome with the run's status as the transaction saw it last. */
   private async write<O extends string>(runId: string, body: (query: Query, tables: Schema['names']) => Promise<O | 'not-found'>): Promise<Written<O>> {
-    if (!isRunId(runId)) return { outcome: 'not-found', runId, status: null };
+    if (!isUuid(runId)) return { outcome: 'not-found', runId, status: null };
     let client: pg.PoolClient;
     try {
       client = await this.connect();

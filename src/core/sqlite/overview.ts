@@ -1,5 +1,7 @@
-import type { RowSpan, RunReader, Tally } from './runReader';
-import { limitsOf, type Overview, type OverviewRequest, shownGroups, wantedGroups } from '../model/overview';
+import type { RunReader } from './runReader';
+import { limitsOf, type Overview, type OverviewRequest, wantedGroups } from '../model/overview';
+import type { Tally } from '../reads/runReads';
+import type { SqlValue } from './queryable';
 
 /** What the snapshot tells about which pages changed (see `SnapshotFile`). */
 export interface PageTracker {
@@ -44,19 +46,6 @@ function addTallies(a: Tally, b: Tally): Tally {
   return { counts, resumable: a.resumable + b.resumable, cancellable: a.cancellable + b.cancellable, openGates: a.openGates + b.openGates, turnsStaleFrom: null };
 }
 
-/** The overview from a tally and the span of rows its groups' runs are ranked in. */
-function assemble(reader: RunReader, request: OverviewRequest, tally: Tally, span?: RowSpan): Overview {
-  const shown = shownGroups(request, tally.counts);
-  const newest = reader.newestByGroup(request.base, limitsOf(request, shown.map((g) => g.key)), span);
-  return {
-    counts: tally.counts,
-    groups: shown.map((g) => ({ ...g, runs: newest[g.key] ?? [] })),
-    hasResumable: tally.resumable > 0,
-    hasCancellable: tally.cancellable > 0,
-    openGates: tally.openGates,
-  };
-}
-
 /** Reads one part of the older runs, noting the pages it depends on. */
 function readPart(reader: RunReader, request: OverviewRequest, pages: PageTracker, after: number | undefined, upTo: number): CachedPart {
   const mark = pages.mark;
@@ -70,7 +59,7 @@ function readPart(reader: RunReader, request: OverviewRequest, pages: PageTracke
 
 function holds(reader: RunReader, pages: PageTracker, part: CachedPart): boolean {
   const watch = part.tally.turnsStaleFrom;
-  return pages.unchangedSince(part.mark, part.pages) && (watch === null || !reader.staleNow(watch));
+  return pages.unchangedSince(part.mark, part.pages) && (watch === null || !reader.staleNow(watch as SqlValue));
 }
 
 /** The cache for `request`: the parts that still hold, the others read again. Undefined when too small to split. */
@@ -98,8 +87,8 @@ export function readOverview(
   cached?: OverviewCache,
 ): { overview: Overview; cache?: OverviewCache } {
   const cache = pages && refreshCache(reader, request, pages, cached);
-  if (!cache) return { overview: assemble(reader, request, reader.tally(request.base)) };
+  if (!cache) return { overview: reader.overviewFrom(request, reader.tally(request.base)) };
   const tally = cache.parts.reduce((sum, part) => addTallies(sum, part.tally), reader.tally(request.base, { after: cache.upTo }));
   const span = { after: cache.upTo, plus: cache.parts.flatMap((part) => part.candidates) };
-  return { overview: assemble(reader, request, tally, span), cache };
+  return { overview: reader.overviewFrom(request, tally, span), cache };
 }

@@ -1,8 +1,9 @@
 import type { OverviewRequest } from '../model/overview';
 import type { ReaderCall, ReaderCalls } from '../model/readCalls';
 import type { SnapshotOptions } from './snapshot/snapshotDatabase';
-import { READER_CALLS } from './readerCalls';
-import type { RunReader } from './runReader';
+import { READS } from '../reads/runReads';
+import type { Plan } from '../reads/plan';
+import type { RunSql } from '../runSql';
 import { type OverviewCache, readOverview } from './overview';
 import { type ReadResult, SnapshotDatabase } from './snapshot/snapshotDatabase';
 
@@ -31,8 +32,8 @@ export class SnapshotReads {
       this.overviewCache = read.value.cache;
       return { ...read, value: read.value.overview as ReaderCalls[M][1] };
     }
-    const answer = READER_CALLS[call as Exclude<ReaderCall, 'overview'>] as (reader: RunReader, arg: unknown) => ReaderCalls[M][1];
-    return this.open.read((reader) => answer(reader, arg));
+    const plan = READS[call] as (sql: RunSql, arg: ReaderCalls[M][0]) => Plan<ReaderCalls[M][1]>;
+    return this.open.read((reader) => reader.run(plan(reader.sql, arg)));
   }
 
   close(): void {

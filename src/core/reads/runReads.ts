@@ -1,0 +1,145 @@
+import { EventSql } from '../eventSql';
+import { type Group, limitsOf, type Overview, type OverviewRequest, shownGroups } from '../model/overview';
+import type { ReaderCall, ReaderCalls } from '../model/readCalls';
+import { detailsFromRow, eventFromRow, flag, runFromRow } from '../model/runRow';
+import { type IdResolution, MIN_ID_PREFIX, type RunDetails, type RunEvent, type RunFilter, type RunHistory, type RunSummary, type StatusCounts } from '../model/runModel';
+import { type RunKey, statusWatch, type StatusWatch, watchMemory, type WatchNow, watchNews, type WatchRequest } from '../model/statusWatch';
+import type { RunSql, Statement } from '../runSql';
+import type { Plan } from './plan';
+
+/**
+ * The reads of `ReaderCalls`, written once for both engines as plans (see plan.ts) over the
+ * statements of runSql.ts and eventSql.ts. `extra` clauses narrow a read to part of the table
+ * (SQLite's overview keeps its older runs' parts between refreshes, see sqlite/overview.ts).
+ */
+
+/** Counts per status, and what Resume and Cancel could act on. */
+export interface Tally {
+  counts: StatusCounts;
+  resumable: number;
+  cancellable: number;
+  /** Runs paused at a gate that waits on a person. */
+  openGates: number;
+  /** The first `last_activity_at` among running runs to turn stale as time passes (staleness changes the counts). */
+  turnsStaleFrom: unknown;
+}
+
+export function* listRuns(sql: RunSql, filter: RunFilter): Plan<RunSummary[]> {
+  return (yield sql.listRuns(filter)).map(runFromRow);
+}
+
+export function* tally(sql: RunSql, filter: RunFilter, extra?: Statement[]): Plan<Tally> {
+  const rows = yield sql.tally(filter, extra);
+  // Every row carries the smallest over all of them.
+  const result: Tally = { counts: {}, resumable: 0, cancellable: 0, openGates: 0, turnsStaleFrom: rows[0]?.watch ?? null };
+  for (const row of rows) {
+    const status = String(row.status);
+    result.counts[status] = (result.counts[status] ?? 0) + Number(row.n);
+    if (flag(row.interrupted)) result.counts.interrupted = (result.counts.interrupted ?? 0) + Number(row.n);
+    result.resumable += Number(row.resumable);
+    result.cancellable += Number(row.cancellable);
+    result.openGates += Number(row.open_gates);
+  }
+  return result;
+}
+
+/** How many runs per status (and `interrupted` for stale running orphans, also counted in running). */
+export function* counts(sql: RunSql, filter: RunFilter): Plan<StatusCounts> {
+  return (yield* tally(sql, filter)).counts;
+}
+
+/** The keys of the runs `newestByGroup` would list. */
+export function* newestKeys(sql: RunSql, filter: RunFilter, limits: Record<string, number>, extra?: Statement[]): Plan<RunKey[]> {
+  if (!Object.keys(limits).length) return [];
+  return (yield sql.ranked(filter, limits, extra)).map((row) => row.k as RunKey);
+}
+
+/** The newest runs of several status groups (see `RunSql.ranked`), newest first, by group key. */
+export function* newestByGroup(sql: RunSql, filter: RunFilter, limits: Record<string, number>, extra?: Statement[]): Plan<Record<string, RunSummary[]>> {
+  const out: Record<string, RunSummary[]> = {};
+  if (!Object.keys(limits).length) return out;
+  for (const row of yield sql.newestByGroup(filter, limits, extra)) (out[String(row.grp)] ??= []).push(runFromRow(row));
+  return out;
+}
+
+/**
+ * The tree's first render: counts per status and the newest runs of each group. `known` gives a
+ * tally already made and the part of the table its newest runs are among (SQLite's kept parts).
+ */
+export function* overview(sql: RunSql, request: OverviewRequest, known?: { tally: Tally; extra: Statement[] }): Plan<Overview> {
+  const t = known?.tally ?? (yield* tally(sql, request.base));
+  const shown = shownGroups(request, t.counts);
+  const newest = yield* newestByGroup(sql, request.base, limitsOf(request, shown.map((g) => g.key)), known?.extra);
+  const groups: Group[] = shown.map((g) => ({ ...g, runs: newest[g.key] ?? [] }));
+  return { counts: t.counts, groups, hasResumable: t.resumable > 0, hasCancellable: t.cancellable > 0, openGates: t.openGates };
+}
+
+export function* getRun(sql: RunSql, id: string): Plan<RunDetails | undefined> {
+  if (!sql.parts.isId(id)) return undefined;
+  const [row] = yield sql.run(id);
+  return row && detailsFromRow(row);
+}
+
+/** A run's events in the order they happened. */
+export function* events(sql: RunSql, runId: string): Plan<RunEvent[]> {
+  const statement = new EventSql(sql.dialect, sql.schema).events(runId);
+  if (!statement || !sql.parts.isId(runId)) return [];
+  return (yield statement).map(eventFromRow);
+}
+
+/** Runs started by this run, newest first. */
+export function* children(sql: RunSql, runId: string): Plan<RunSummary[]> {
+  const statement = sql.children(runId);
+  if (!statement || !sql.parts.isId(runId)) return [];
+  return (yield statement).map(runFromRow);
+}
+
+/** A run with its events and child runs, or undefined when there is no such run. */
+export function* history(sql: RunSql, id: string): Plan<RunHistory | undefined> {
+  const run = yield* getRun(sql, id);
+  return run && { run, events: yield* events(sql, id), children: yield* children(sql, id) };
+}
+
+/** A full id, or a unique prefix of at least `MIN_ID_PREFIX` characters. */
+export function* resolveId(sql: RunSql, input: string): Plan<IdResolution> {
+  const wanted = input.trim();
+  if (sql.parts.isId(wanted)) {
+    const [row] = yield sql.exactId(wanted);
+    if (row) return { kind: 'found', id: String(row.id) };
+  }
+  if (wanted.length < MIN_ID_PREFIX) return { kind: 'too-short' };
+  const matches = (yield sql.idsWithPrefix(wanted.toLowerCase(), 5)).map((row) => String(row.id));
+  if (matches.length === 0) return { kind: 'not-found' };
+  if (matches.length > 1) return { kind: 'ambiguous', matches };
+  return { kind: 'found', id: matches[0] };
+}
+
+/** The status watch (see model/statusWatch.ts): failed and completed runs by key, the live runs in scope. */
+export function* watch(sql: RunSql, request: WatchRequest): Plan<StatusWatch> {
+  const keys = function* (status: string): Plan<RunKey[]> {
+    return (yield sql.keysWithStatus(status)).map((row) => row.k as RunKey);
+  };
+  const live = yield sql.liveRuns({ folders: request.folders });
+  const now: WatchNow = {
+    failed: yield* keys('failed'),
+    completed: request.completed ? yield* keys('completed') : undefined,
+    live: live.map((r) => ({ id: String(r.id), status: String(r.status), interrupted: flag(r.interrupted), openGate: flag(r.open_gate) })),
+  };
+  const memory = watchMemory(now);
+  const news = watchNews(memory, request.memory);
+  const runs = news.keys.length || news.ids.size ? (yield sql.summaries({ folders: request.folders }, news.keys, [...news.ids.keys()])).map(runFromRow) : [];
+  return statusWatch(now, memory, news, runs);
+}
+
+/** Each read, as the plan of the same name. */
+export const READS: { [M in ReaderCall]: (sql: RunSql, arg: ReaderCalls[M][0]) => Plan<ReaderCalls[M][1]> } = {
+  overview: (sql, request) => overview(sql, request),
+  listRuns,
+  counts,
+  getRun,
+  history,
+  events,
+  children,
+  resolveId,
+  watch,
+};
