@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { gateActions } from '../../src/core/model/runModel';
 import { PostgresListener } from '../../src/core/postgres/postgresListener';
 import { PostgresReader } from '../../src/core/postgres/postgresReader';
 import { archonPg, insertPgRun } from '../support/postgres';
@@ -89,6 +90,36 @@ describe('PostgreSQL: the same reads as on SQLite, on a real server', function (
     const second = await read(reader.read('watch', { completed: false, memory: first.memory }));
     assert.deepEqual(second.arrived.map((a) => `${a.kind}:${a.run.workflowName}`).sort(), ['failed:wf-fails', 'gate:wf-asks']);
     assert.equal(second.awaiting, 1);
+  });
+
+  it('an open gate waits on a person: not once resolved, not a parent waiting on its child (fields of metadata.approval, not of metadata); odd metadata is no error', async () => {
+    const gate = (approval: unknown, rest: object = {}) => ({ ...rest, approval });
+    const resolved = await insertPgRun(db.client, { status: 'paused', metadata: gate({ nodeId: 'n', message: 'm', type: 'approval', resolved: 'approved' }) });
+    const parent = await insertPgRun(db.client, { status: 'paused', metadata: gate({ nodeId: 'n', message: 'm', type: 'child_workflow', childRunId: 'c1' }) });
+    const open = await insertPgRun(db.client, { status: 'paused', metadata: gate({ nodeId: 'loop', message: 'What next?', type: 'interactive_loop', iteration: 3 }) });
+    const decisions = await insertPgRun(db.client, {
+      status: 'paused',
+      metadata: gate({ nodeId: 'n', message: 'Which?', type: 'approval', decisionsAuthored: true, decisions: [{ id: 'ship', label: 'Ship it' }, { id: 'hold' }] }),
+    });
+    // Keys named like the gate's, but beside it: they say nothing of the gate.
+    const beside = await insertPgRun(db.client, { status: 'paused', metadata: gate({ nodeId: 'n', message: 'm', type: 'approval' }, { resolved: 'approved', type: 'child_workflow' }) });
+    const odd = await insertPgRun(db.client, { status: 'paused', metadata: gate('not an object') });
+    const list = await insertPgRun(db.client, { status: 'paused', metadata: ['approval'] });
+    const waiting = [open, decisions, beside, odd, list].sort();
+    const runs = Object.fromEntries((await read(reader.read('listRuns', {}))).map((r) => [r.id, r]));
+    assert.deepEqual(
+      [resolved, parent, open, decisions, beside, odd, list].map((id) => runs[id].openGate),
+      [false, false, true, true, true, true, true],
+    );
+    assert.deepEqual((await read(reader.read('listRuns', { openGate: true }))).map((r) => r.id).sort(), waiting);
+    assert.equal((await read(reader.read('overview', { base: {}, statuses: [], limits: {}, defaultLimit: 10 }))).openGates, 5, 'the tally counts with the same predicate');
+    assert.deepEqual([...(await read(reader.read('watch', { completed: false }))).memory.gates].sort(), waiting);
+    assert.deepEqual(gateActions(runs[open]), { decide: true, respond: true }, 'an interactive loop takes an answer');
+    assert.deepEqual(gateActions(runs[decisions]), { decide: true, respond: true }, 'declared decisions');
+    assert.deepEqual(runs[decisions].approval!.decisions, [{ id: 'ship', label: 'Ship it' }, { id: 'hold', label: null }]);
+    assert.deepEqual(gateActions(runs[beside]), { decide: true, respond: false });
+    assert.deepEqual([gateActions(runs[odd]), gateActions(runs[list])], [{ decide: false, respond: false }, { decide: false, respond: false }], 'nothing Archon could answer');
+    assert.equal(runs[parent].approval!.childRunId, 'c1');
   });
 
   it('equal data reads to equal fingerprints, and a change to another', async () => {

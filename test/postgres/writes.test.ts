@@ -1,11 +1,19 @@
 import * as assert from 'node:assert/strict';
-import type pg from 'pg';
+import pg from 'pg';
 import { PostgresWriter } from '../../src/core/postgres/postgresWriter';
 import { PostgresReader } from '../../src/core/postgres/postgresReader';
 import { archonPg, insertPgRun, pgRow } from '../support/postgres';
 import { server } from './server';
 
 const ALL = ['pending', 'running', 'paused', 'failed', 'completed', 'cancelled'];
+
+/** Polls `probe` (a query of the server's state) until it holds, for at most 10 s. */
+async function waitUntil(what: string, probe: () => Promise<boolean>): Promise<void> {
+  for (const until = Date.now() + 10000; !(await probe()); ) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
 describe('PostgreSQL: resume and cancel on a real server', function () {
   this.timeout(30000);
@@ -137,6 +145,30 @@ describe('PostgreSQL: resume and cancel on a real server', function () {
       assert.equal((await pending).outcome, 'resumed');
     } finally {
       short.dispose();
+    }
+  });
+
+  it('the workflow_resumed event carries the error Resume cleared, when another connection changed it and held the row meanwhile', async () => {
+    const id = await insertPgRun(db.client, { status: 'failed', metadata: { error: 'first failure', keep: 1 } });
+    const holder = Number((await db.client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid);
+    // Another connection, outside any transaction, sees when the Resume waits on the holder's lock.
+    const watcher = new pg.Client({ connectionString: db.url });
+    await watcher.connect();
+    try {
+      await db.client.query('BEGIN');
+      await db.client.query(`UPDATE remote_agent_workflow_runs SET metadata = jsonb_set(metadata, '{error}', '"second failure"') WHERE id = $1`, [id]);
+      const resumed = writer.resume(id);
+      await waitUntil('the Resume to wait for the row lock', async () => {
+        const { rows } = await watcher.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [holder]);
+        return rows[0].n === 1;
+      });
+      await db.client.query('COMMIT');
+      assert.deepEqual(await resumed, { outcome: 'resumed', runId: id, status: 'running' });
+      assert.deepEqual(await events(db.client, id), [{ event_type: 'workflow_resumed', data: { error: 'second failure' } }], 'the error the claim cleared');
+      assert.deepEqual((await pgRow(db.client, id))!.metadata, { keep: 1 });
+    } finally {
+      await db.client.query('ROLLBACK').catch(() => undefined);
+      await watcher.end();
     }
   });
 

@@ -83,18 +83,20 @@ describe('the status watch', function () {
       metadata: gate({ nodeId: 'n', message: 'Which?', type: 'approval', decisionsAuthored: true, decisions: [{ id: 'ship', label: 'Ship it' }, { id: 'hold' }] }),
     });
     const malformed = await insertRun(db, { status: 'paused', metadata: '{"approval": {' });
+    // Keys named like the gate's, but beside it: they say nothing of the gate.
+    const beside = await insertRun(db, { status: 'paused', metadata: JSON.stringify({ resolved: 'approved', type: 'child_workflow', approval: { nodeId: 'n', message: 'm', type: 'approval' } }) });
     const w = await watch({ completed: false });
-    assert.deepEqual([...w.memory.gates].sort(), [open, decisions, malformed].sort());
+    assert.deepEqual([...w.memory.gates].sort(), [open, decisions, malformed, beside].sort());
     const runs = await reading.read((reader) => Object.fromEntries(reader.listRuns().map((r) => [r.id, r])));
     const v = runs.value;
-    assert.deepEqual([v[resolved].openGate, v[parent].openGate, v[open].openGate], [false, false, true]);
+    assert.deepEqual([v[resolved].openGate, v[parent].openGate, v[open].openGate, v[beside].openGate], [false, false, true, true]);
     assert.deepEqual(gateActions(v[open]), { decide: true, respond: true }, 'an interactive loop takes an answer');
     assert.deepEqual(gateActions(v[decisions]), { decide: true, respond: true }, 'declared decisions');
     assert.deepEqual(v[decisions].approval!.decisions, [{ id: 'ship', label: 'Ship it' }, { id: 'hold', label: null }]);
     assert.deepEqual(gateActions(v[malformed]), { decide: false, respond: false }, 'nothing Archon could answer');
     assert.equal(v[parent].approval!.childRunId, 'c1');
     const tally = await reading.read((reader) => reader.tally({}));
-    assert.equal(tally.value.openGates, 3, 'the tally counts with the same predicate');
-    assert.deepEqual((await reading.read((reader) => reader.listRuns({ openGate: true }).map((r) => r.id).sort())).value, [open, decisions, malformed].sort());
+    assert.equal(tally.value.openGates, 4, 'the tally counts with the same predicate');
+    assert.deepEqual((await reading.read((reader) => reader.listRuns({ openGate: true }).map((r) => r.id).sort())).value, [open, decisions, malformed, beside].sort());
   });
 });
