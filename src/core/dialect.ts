@@ -19,7 +19,11 @@ export interface DialectParts {
   /** A column as text (PostgreSQL's ids are UUIDs, compared and returned as text). */
   text(expr: string): string;
   /** A named parameter of a type PostgreSQL cannot infer where it stands (in a CASE, say). */
-  param(name: string, type: 'int' | 'text'): string;
+  param(name: string, type: 'int' | 'text' | 'timestamptz'): string;
+  /** A date column as a sort key that puts NULL first on both (SQLite does; PostgreSQL puts it last). */
+  sortableTime(expr: string): string;
+  /** That key as text, whole (node-postgres would make a Date of it and drop the microseconds). */
+  timeText(expr: string): string;
   contains(haystack: string, needle: string): string;
   startsWith(s: string, prefix: string): string;
   /** Newest first, NULL start times last, on both. */
@@ -40,6 +44,8 @@ export const DIALECTS: Record<Dialect, DialectParts> = {
     isId: () => true,
     text: (expr) => expr,
     param: (name) => `:${name}`,
+    sortableTime: (expr) => `coalesce(${expr}, '')`,
+    timeText: (expr) => expr,
     contains: (h, n) => `instr(${h}, ${n}) > 0`,
     startsWith: (s, p) => `substr(${s}, 1, length(${p})) = ${p}`,
     newest: (startedAt) => `${startedAt} DESC, r.rowid DESC`,
@@ -54,6 +60,8 @@ export const DIALECTS: Record<Dialect, DialectParts> = {
     isId: isUuid,
     text: (expr) => `${expr}::text`,
     param: (name, type) => `:${name}::${type}`,
+    sortableTime: (expr) => `coalesce(${expr}, '-infinity'::timestamptz)`,
+    timeText: (expr) => `${expr}::text`,
     contains: (h, n) => `strpos(${h}, ${n}::text) > 0`,
     startsWith: (s, p) => `left(${s}, length(${p}::text)) = ${p}::text`,
     newest: (startedAt) => `${startedAt} DESC NULLS LAST, r.id DESC`,

@@ -1,7 +1,15 @@
 import { DIALECTS, type DialectParts } from './dialect';
+import type { Row } from './model/runRow';
 import type { Schema } from './model/schema';
 import type { Dialect } from './predicates';
 import type { Statement } from './runSql';
+
+/** Where a page of events ends: the keyset the next page starts after (`EventSql.page`). */
+export interface EventKey {
+  created: unknown;
+  order: number;
+  id: string;
+}
 
 /**
  * The statements both engines read a run's events with (see runSql.ts), in Archon's own order:
@@ -23,19 +31,48 @@ export class EventSql {
   }
 
   private get order(): string {
-    return `${this.col('created_at')}${this.schema.events!.has('event_order') ? ', coalesce(event_order, 0)' : ''}, id`;
+    return `${this.parts.sortableTime(this.col('created_at'))}${this.schema.events!.has('event_order') ? ', coalesce(event_order, 0)' : ''}, id`;
+  }
+
+  /** Every column `eventFromRow` reads. */
+  private get columns(): string {
+    const col = (name: string) => this.col(name);
+    return (
+      `${this.parts.text('id')} AS id, ${col('event_order')} AS event_order, ${col('event_type')} AS event_type, ${col('step_index')} AS step_index,` +
+      ` ${col('step_name')} AS step_name, ${col('data')} AS data, ${col('created_at')} AS created_at`
+    );
   }
 
   /** A run's events in order, every column. */
   events(runId: string): Statement | undefined {
     if (!this.schema.events?.has('workflow_run_id')) return undefined;
-    const col = (name: string) => this.col(name);
+    return { sql: `SELECT ${this.columns} FROM ${this.schema.names.events} WHERE workflow_run_id = :id ORDER BY ${this.order}`, params: { id: runId } };
+  }
+
+  /**
+   * Up to `limit` of a run's events after `after` (from the first without it), in the same order,
+   * by keyset on (`created_at`, `event_order`, `id`): each page starts where the last ended, so a
+   * reader holds one page at a time however many events a run has.
+   */
+  page(runId: string, after: EventKey | undefined, limit: number): Statement | undefined {
+    if (!this.schema.events?.has('workflow_run_id')) return undefined;
+    const p = this.parts;
+    const time = p.sortableTime(this.col('created_at'));
+    const key = `${time}, ${this.schema.events.has('event_order') ? 'coalesce(event_order, 0)' : '0'}, ${p.text('id')}`;
+    const params: Statement['params'] = { id: runId, limit };
+    let where = 'workflow_run_id = :id';
+    if (after) {
+      where += ` AND (${key}) > (${p.param('afterCreated', 'timestamptz')}, :afterOrder, :afterId)`;
+      Object.assign(params, { afterCreated: after.created as string | number | null, afterOrder: after.order, afterId: after.id });
+    }
     return {
-      sql:
-        `SELECT ${this.parts.text('id')} AS id, ${col('event_order')} AS event_order, ${col('event_type')} AS event_type, ${col('step_index')} AS step_index,` +
-        ` ${col('step_name')} AS step_name, ${col('data')} AS data, ${col('created_at')} AS created_at` +
-        ` FROM ${this.schema.names.events} WHERE workflow_run_id = :id ORDER BY ${this.order}`,
-      params: { id: runId },
+      sql: `SELECT ${this.columns}, ${p.timeText(time)} AS created_key FROM ${this.schema.names.events} WHERE ${where} ORDER BY ${key} LIMIT :limit`,
+      params,
     };
+  }
+
+  /** The keyset of a row of `page`. */
+  keyOf(row: Row): EventKey {
+    return { created: row.created_key, order: Number(row.event_order ?? 0), id: String(row.id) };
   }
 }

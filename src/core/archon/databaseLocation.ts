@@ -25,6 +25,15 @@ export function archonHome(env: Env = process.env): { dir: string; source: strin
   return { dir: path.join(os.homedir(), '.archon'), source: '~/.archon' };
 }
 
+/**
+ * The Archon home a database belongs to, where a run's recorded paths are moved onto when they are
+ * not on this machine (see `workflows/pathRebase.ts`): the SQLite file's own folder (Archon keeps
+ * `archon.db` in its home), or, for PostgreSQL, which has no file, Archon's home as Archon resolves it.
+ */
+export function archonHomeOf(target: DatabaseTarget, env: Env = process.env): string {
+  return target.engine === 'sqlite' ? path.dirname(target.dbPath) : archonHome(env).dir;
+}
+
 /** Reads `KEY=value` lines of a dotenv file; a missing or unreadable file yields nothing. */
 export function readDotEnv(file: string): Env {
   let text: string;

@@ -1,3 +1,5 @@
+import type { GraphRequest } from '../graph/graphRead';
+import type { RunGraph } from '../graph/runNodes';
 import type { Overview, OverviewRequest } from './overview';
 import type { IdResolution, RunDetails, RunEvent, RunFilter, RunHistory, RunSummary, StatusCounts } from './runModel';
 import type { StatusWatch, WatchRequest } from './statusWatch';
@@ -13,5 +15,7 @@ export interface ReaderCalls {
   children: [string, RunSummary[]];
   resolveId: [string, IdResolution];
   watch: [WatchRequest, StatusWatch];
+  /** A run's graph and its nodes' states (see `graph/`); undefined when there is no such run. */
+  graph: [GraphRequest, RunGraph | undefined];
 }
 export type ReaderCall = keyof ReaderCalls;

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { ReadOutcome, RunsReader } from '../database';
 import type { ReaderCall, ReaderCalls } from '../model/readCalls';
@@ -6,8 +5,8 @@ import type { Schema } from '../model/schema';
 import { describePostgres, openPool, postgresProblem } from './connection';
 import { queryOn } from './namedParams';
 import { beginPinned, detectSchema } from './postgresSchema';
-import { type Plan, runAsync } from '../reads/plan';
-import { READS } from '../reads/runReads';
+import { runAsync } from '../reads/plan';
+import { fingerprintOf, plannedRead } from '../reads/plannedRead';
 import { RunSql } from '../runSql';
 
 /**
@@ -34,10 +33,13 @@ export class PostgresReader implements RunsReader {
       const query = queryOn(client);
       const schemas = await beginPinned(client, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       this.schema ??= await detectSchema(query, schemas, this.description);
-      const plan = READS[call] as (sql: RunSql, a: ReaderCalls[M][0]) => Plan<ReaderCalls[M][1]>;
-      const value = await runAsync(plan(new RunSql('postgres', this.schema), arg), (statement) => query(statement.sql, statement.params));
+      const planned = plannedRead(call, arg);
+      const got = await runAsync(planned.plan(new RunSql('postgres', this.schema)), (statement) => query(statement.sql, statement.params));
       await query('COMMIT');
-      const fingerprint = createHash('sha1').update(JSON.stringify(value) ?? '').digest('hex');
+      client.release();
+      client = undefined;
+      const value = (planned.finish ? await planned.finish(got) : got) as ReaderCalls[M][1];
+      const fingerprint = fingerprintOf(value);
       return { value, fingerprint, log: `${this.description}: ${(performance.now() - started).toFixed(1)} ms` };
     } catch (err) {
       this.schema = undefined;

@@ -131,8 +131,11 @@ export function* watch(sql: RunSql, request: WatchRequest): Plan<StatusWatch> {
   return statusWatch(now, memory, news, runs);
 }
 
-/** Each read, as the plan of the same name. */
-export const READS: { [M in ReaderCall]: (sql: RunSql, arg: ReaderCalls[M][0]) => Plan<ReaderCalls[M][1]> } = {
+/**
+ * Each read, as the plan of the same name; but the graph, whose plan (graph/graphRead.ts) gives
+ * what the database holds, and which each engine finishes outside its snapshot or transaction.
+ */
+export const READS: { [M in Exclude<ReaderCall, 'graph'>]: (sql: RunSql, arg: ReaderCalls[M][0]) => Plan<ReaderCalls[M][1]> } = {
   overview: (sql, request) => overview(sql, request),
   listRuns,
   counts,

@@ -1,9 +1,7 @@
 import type { OverviewRequest } from '../model/overview';
 import type { ReaderCall, ReaderCalls } from '../model/readCalls';
 import type { SnapshotOptions } from './snapshot/snapshotDatabase';
-import { READS } from '../reads/runReads';
-import type { Plan } from '../reads/plan';
-import type { RunSql } from '../runSql';
+import { fingerprintOf, plannedRead } from '../reads/plannedRead';
 import { type OverviewCache, readOverview } from './overview';
 import { type ReadResult, SnapshotDatabase } from './snapshot/snapshotDatabase';
 
@@ -32,8 +30,12 @@ export class SnapshotReads {
       this.overviewCache = read.value.cache;
       return { ...read, value: read.value.overview as ReaderCalls[M][1] };
     }
-    const plan = READS[call] as (sql: RunSql, arg: ReaderCalls[M][0]) => Plan<ReaderCalls[M][1]>;
-    return this.open.read((reader) => reader.run(plan(reader.sql, arg)));
+    const planned = plannedRead(call, arg);
+    const read = await this.open.read((reader) => reader.run(planned.plan(reader.sql)));
+    if (!planned.finish) return read as ReadResult<ReaderCalls[M][1]>;
+    // What it reads besides the database changes its answer too: the fingerprint is the answer's own.
+    const value = await planned.finish(read.value);
+    return { ...read, value, fingerprint: fingerprintOf(value) };
   }
 
   close(): void {
