@@ -1,3 +1,4 @@
+import type { NodeView, RunGraph } from '../core/graph/runNodes';
 import { printable } from '../core/model/displayText';
 import type { RunDetails, RunEvent, RunSummary, StatusCounts } from '../core/model/runModel';
 
@@ -38,7 +39,56 @@ function gateLine(run: RunDetails): string | null {
   return run.openGate ? `${what} (waiting for you: archon workflow approve|reject ${run.id.slice(0, 8)})` : what;
 }
 
-export function formatDetails(run: RunDetails, events: RunEvent[], children: RunSummary[]): string {
+const SYMBOLS: Record<string, string> = {
+  completed: '✓',
+  failed: '✗',
+  running: '▶',
+  waiting: '⏸',
+  pending: '○',
+  'not-run': '·',
+  skipped: '↷',
+  cancelled: '⊘',
+};
+
+/** 850 ms, 12.3 s, 4m 05s, 2h 01m. */
+export function formatDuration(ms: number | null): string {
+  if (ms === null) return '';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const s = Math.round(ms / 1000);
+  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+/** What to say of a node after its duration: its error, its decision, why it was skipped or cancelled. */
+function nodeNote(node: NodeView): string {
+  const firstLine = (text: string) => text.split('\n')[0];
+  if (node.error) return firstLine(node.error);
+  if (node.decision) return node.decision + (node.comment ? `: ${firstLine(node.comment)}` : '');
+  if (node.reason) return node.reason + (node.expression ? ` (${node.expression})` : '');
+  if (node.childRunId) return `child run ${node.childRunId.slice(0, 8)}`;
+  return node.unknown ? '(not in the workflow)' : '';
+}
+
+const SOURCES = { frozen: 'the workflow the run froze', workspace: 'the workflow file as it is now', events: 'its events only, without edges' };
+
+/** The node table `show` prints above the events: state, id, kind, duration, and an error or a decision. */
+export function formatNodes(graph: RunGraph): string[] {
+  const lines = [`Nodes (${SOURCES[graph.graph.source]}):`];
+  if (graph.graph.detail) lines.push(`  ${printable(graph.graph.detail)}`);
+  for (const node of graph.nodes) {
+    const note = nodeNote(node);
+    const line = `  ${SYMBOLS[node.status] ?? '?'} ${pad(printable(node.id), 28)} ${pad(node.kind ?? '?', 10)} ${pad(node.status === 'completed' || node.status === 'failed' ? formatDuration(node.durationMs) : node.status, 9)} ${printable(note)}`;
+    lines.push(line.trimEnd().slice(0, 160));
+  }
+  if (!graph.nodes.length) lines.push('  none');
+  const { passes, elapsedMs } = graph.graph;
+  if (passes.length > 1 || elapsedMs !== null) lines.push(`  ${passes.length} pass${passes.length === 1 ? '' : 'es'}${elapsedMs !== null ? `, ${formatDuration(elapsedMs)} in all` : ''}`);
+  for (const problem of graph.graph.problems) lines.push(`  Note: ${printable(problem)}`);
+  return lines;
+}
+
+export function formatDetails(run: RunDetails, events: RunEvent[], children: RunSummary[], graph?: RunGraph): string {
   const rows: [string, string | number | null][] = [
     ['ID', run.id],
     ['Workflow', run.workflowName],
@@ -66,6 +116,7 @@ export function formatDetails(run: RunDetails, events: RunEvent[], children: Run
     lines.push('', 'Child runs:');
     for (const c of children) lines.push(`  ${printable(c.id.slice(0, 8))}  ${pad(printable(statusLabel(c)), 22)}${printable(c.workflowName)}`);
   }
+  if (graph) lines.push('', ...formatNodes(graph));
   lines.push('', events.length ? 'Events:' : 'Events: none');
   for (const e of events) {
     const step = e.stepName ?? (e.stepIndex !== null ? `step ${e.stepIndex}` : '');

@@ -1,4 +1,4 @@
-import { locateDatabase } from '../core/archon/databaseLocation';
+import { archonHomeOf, locateDatabase } from '../core/archon/databaseLocation';
 import type { DatabaseTarget, RunsReader } from '../core/database';
 import { printable } from '../core/model/displayText';
 import { isProblem, messageOf } from '../core/model/errors';
@@ -122,11 +122,12 @@ async function list(args: ParsedArgs, io: Output, reader: RunsReader): Promise<n
   return EXIT.ok;
 }
 
-async function show(args: ParsedArgs, io: Output, reader: RunsReader): Promise<number> {
+async function show(args: ParsedArgs, io: Output, target: DatabaseTarget, reader: RunsReader): Promise<number> {
   const id = await resolveId(reader, requireId(args));
+  const graph = (await reader.read('graph', { runId: id, home: archonHomeOf(target) })).value;
   const found = (await reader.read('history', id)).value;
-  if (!found) throw new Failure(EXIT.notFound, 'not-found', `Run ${id} no longer exists.`);
-  io.out(args.flags.has('json') ? JSON.stringify(found, null, 2) : formatDetails(found.run, found.events, found.children));
+  if (!found || !graph) throw new Failure(EXIT.notFound, 'not-found', `Run ${id} no longer exists.`);
+  io.out(args.flags.has('json') ? JSON.stringify({ ...found, ...graph }, null, 2) : formatDetails(found.run, found.events, found.children, graph));
   return EXIT.ok;
 }
 
@@ -182,7 +183,7 @@ export async function main(argv: string[], io: Output): Promise<number> {
     const reader = readerOf(args, target);
     try {
       if (args.command === 'list') return await list(args, io, reader);
-      if (args.command === 'show') return await show(args, io, reader);
+      if (args.command === 'show') return await show(args, io, target, reader);
       return await write(args, io, target, reader, args.command as 'resume' | 'cancel');
     } finally {
       reader.dispose();

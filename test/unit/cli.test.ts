@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { archonDb, cleanupTempDirs, insertRun, REPO_ROOT, runRow, tempDir } from '../support/fixtures';
 import type { LiveDb } from '../support/liveDb';
 import { nodeWithSqlite } from '../support/racers';
+import { copyRealArchon, REAL_RUNS } from '../support/realArchon';
 
 const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
 
@@ -95,6 +96,31 @@ describe('workflow-runs CLI (dist/cli.js, a real process)', function () {
     const json = JSON.parse(cli(['show', id, '--db', db.path, '--json']).stdout);
     assert.equal(json.run.id, id);
     assert.equal(json.events[0].type, 'node_failed');
+  });
+
+  it("show prints the run's nodes above its events, and --json gives its graph and nodes (a copy of the real Archon fixture)", () => {
+    const { dbPath } = copyRealArchon();
+    const human = cli(['show', REAL_RUNS.fanInFailed, '--db', dbPath]);
+    assert.equal(human.code, 0, human.stderr);
+    const table = human.stdout.slice(human.stdout.indexOf('Nodes ('), human.stdout.indexOf('\nEvents:'));
+    assert.deepEqual(table.trim().split('\n'), [
+      'Nodes (the workflow the run froze):',
+      '  ✓ fetch                        exec       15 ms',
+      '  ✓ lint                         exec       1.0 s',
+      "  ✗ test                         exec                 Bash node 'test' failed [exit 1]: 3 tests failed",
+      '  ↷ report                       exec       skipped   trigger_rule',
+      '  1 pass, 1.0 s in all',
+    ]);
+    const decided = cli(['show', REAL_RUNS.decided, '--db', dbPath]).stdout;
+    assert.match(decided, /✓ decide\s+gate\s+hold: wait for the security fix/);
+    const json = JSON.parse(cli(['show', REAL_RUNS.fanInFailed, '--db', dbPath, '--json']).stdout);
+    assert.deepEqual(Object.keys(json), ['run', 'events', 'children', 'graph', 'nodes']);
+    assert.deepEqual(Object.keys(json.graph), ['source', 'detail', 'file', 'problems', 'passes', 'elapsedMs', 'totals']);
+    assert.deepEqual(Object.keys(json.nodes[0]), [
+      'id', 'kind', 'dependsOn', 'group', 'unknown', 'status', 'pass', 'startedAt', 'endedAt', 'durationMs', 'output', 'outputTruncated', 'outputFile',
+      'error', 'reason', 'expression', 'decision', 'comment', 'childRunId', 'iterations', 'toolCalls', 'tokens', 'costUsd',
+    ]);
+    assert.deepEqual(json.nodes.map((n: { id: string; status: string }) => `${n.id}:${n.status}`), ['fetch:completed', 'lint:completed', 'test:failed', 'report:skipped']);
   });
 
   it('usage errors exit 2', () => {
