@@ -11,9 +11,10 @@ const ALLOWED = 'workflowRuns.allowedWorkspaceDatabases';
  * Which database the window reads, resolved as Archon resolves it, from what this machine's user
  * chose first: a SQLite path (`workflowRuns.databasePath`), a PostgreSQL URL stored with *Set
  * PostgreSQL Connection…* (SecretStorage), the machine-scoped `workflowRuns.databaseUrl`, then
- * Archon's own `DATABASE_URL` and `archon.db`. A URL from the workspace's `.archon/.env` is read
- * only in a trusted workspace, and used only once the person allowed it: a workspace never
- * redirects reads or writes by itself.
+ * Archon's own `DATABASE_URL` and `archon.db`. The workspace's `.archon/.env`, whose
+ * `DATABASE_URL` wins over the user's as it does for Archon, is read only in a trusted workspace,
+ * and what it chooses (a server, or SQLite by an empty value) is used only once the person allowed
+ * it: a workspace never redirects reads or writes by itself.
  */
 export class Connections implements vscode.Disposable {
   private secretUrl: string | undefined;
@@ -42,7 +43,7 @@ export class Connections implements vscode.Disposable {
       databaseUrl: this.secretUrl ?? config.databaseUrl(),
       cwd: vscode.workspace.isTrusted ? folder : undefined,
     });
-    const fromWorkspace = target.engine === 'postgres' && !!folder && target.source.startsWith(folder);
+    const fromWorkspace = !!folder && target.source.startsWith(folder);
     return { target, needsConsent: fromWorkspace && !this.memento.get<string[]>(ALLOWED, []).includes(target.source) };
   }
 

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { WorkflowRunsApi } from '../../src/extension';
@@ -249,6 +250,29 @@ describe('Workflow Runs in a real VS Code', function () {
     assert.equal(state.kind, 'unreachable');
     assert.equal(a.view.treeView.message, 'Cannot reach PostgreSQL at 127.0.0.1:9: connection refused. Is the server running?');
     assert.doesNotMatch(JSON.stringify(a.store.state), /s3cret/);
+  });
+
+  it("the workspace's .archon/.env wins over the environment's DATABASE_URL, as in Archon, once allowed; an empty value there (SQLite) asks too", async () => {
+    const folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    const envFile = path.join(folder, '.archon', '.env');
+    fs.mkdirSync(path.dirname(envFile));
+    try {
+      fs.writeFileSync(envFile, 'DATABASE_URL=postgres://project:pw@127.0.0.1:9/project_db\n');
+      let state = await useDatabase(a, '');
+      assert.equal(state.kind, 'workspace-database', `not the environment's server: ${state.kind}`);
+      assert.equal(a.view.treeView.message, "This workspace's .archon/.env points Archon at PostgreSQL project@127.0.0.1:9/project_db. Connect to it?");
+      fs.writeFileSync(envFile, 'DATABASE_URL=\n');
+      state = await useDatabase(a, '');
+      const sqlite = path.join(os.homedir(), '.archon', 'archon.db');
+      assert.equal(state.kind, 'workspace-database');
+      assert.equal(a.view.treeView.message, `This workspace's .archon/.env points Archon at ${sqlite}. Connect to it?`);
+      await vscode.commands.executeCommand('workflowRuns.allowWorkspaceDatabase');
+      state = await waitFor('the database it chose', () => a.store.state.kind !== 'loading' && a.store.state.kind !== 'workspace-database' && a.store.state);
+      assert.equal(state.where, sqlite, 'SQLite, as Archon started in this folder would use');
+    } finally {
+      fs.rmSync(path.dirname(envFile), { recursive: true });
+    }
+    assert.equal((await useDatabase(a, '')).kind, 'unreachable', "the environment's DATABASE_URL again");
   });
 
   it('asks before opening a database above the size threshold, and opens it on "Open Anyway"', async () => {

@@ -15,6 +15,11 @@ describe('locating the database', () => {
     assert.equal(archonHome({ ARCHON_DOCKER: 'true', ARCHON_HOME: '/x' }).dir, '/.archon');
     assert.equal(archonHome({ WORKSPACE_PATH: '/workspace' }).dir, '/.archon');
     assert.equal(archonHome({ HOME: '/root', WORKSPACE_PATH: '/srv/w' }).dir, '/.archon');
+    // Archon's isDocker(): root's home counts only together with a workspace path, and any other workspace path only with root's home.
+    assert.equal(archonHome({ HOME: '/root' }).dir, path.join(os.homedir(), '.archon'));
+    assert.equal(archonHome({ WORKSPACE_PATH: '/srv/w' }).dir, path.join(os.homedir(), '.archon'));
+    assert.equal(archonHome({ HOME: '/home/me', WORKSPACE_PATH: '/srv/w', ARCHON_HOME: '/opt/a' }).dir, '/opt/a');
+    assert.equal(archonHome({ ARCHON_DOCKER: '1' }).dir, path.join(os.homedir(), '.archon'), "only 'true' says Docker");
     assert.equal(archonHome({ ARCHON_HOME: '~/data/archon' }).dir, path.join(os.homedir(), 'data', 'archon'));
     assert.equal(archonHome({}).dir, path.join(os.homedir(), '.archon'));
     assert.equal(sqlitePath(locateDatabase({ env: { ARCHON_HOME: '/opt/a' } })), path.join('/opt/a', 'archon.db'));
@@ -37,6 +42,30 @@ describe('locating the database', () => {
     assert.equal(locateDatabase({ env: { ARCHON_HOME: home } }).engine, 'sqlite', 'without the project folder, its .env is not read');
     fs.writeFileSync(path.join(home, '.env'), 'DATABASE_URL=\nOTHER=1\n');
     assert.equal(locateDatabase({ env: { ARCHON_HOME: home } }).engine, 'sqlite', 'an empty value means SQLite');
+  });
+
+  it("when several places set DATABASE_URL, the last Archon loads wins: the project's .archon/.env over <ARCHON_HOME>/.env over the environment", () => {
+    const home = tempDir();
+    const cwd = tempDir();
+    fs.mkdirSync(path.join(cwd, '.archon'));
+    const homeEnv = path.join(home, '.env');
+    const projectEnv = path.join(cwd, '.archon', '.env');
+    const env = { ARCHON_HOME: home, DATABASE_URL: 'postgres://from-environment/db' };
+    const sqlite = path.join(home, 'archon.db');
+    fs.writeFileSync(homeEnv, 'DATABASE_URL=postgres://from-home/db\n');
+    fs.writeFileSync(projectEnv, 'DATABASE_URL=postgres://from-project/db\n');
+    assert.deepEqual(locateDatabase({ env, cwd }), { engine: 'postgres', url: 'postgres://from-project/db', source: projectEnv });
+    assert.deepEqual(locateDatabase({ env }), { engine: 'postgres', url: 'postgres://from-home/db', source: homeEnv }, 'over the environment too (dotenv override)');
+    fs.writeFileSync(projectEnv, 'OTHER=1\n');
+    assert.deepEqual(locateDatabase({ env, cwd }), { engine: 'postgres', url: 'postgres://from-home/db', source: homeEnv }, 'a file that does not set it changes nothing');
+    // An empty value is set too: Archon then uses SQLite, and the file that emptied it chose that.
+    fs.writeFileSync(projectEnv, 'DATABASE_URL=\n');
+    assert.deepEqual(locateDatabase({ env, cwd }), { engine: 'sqlite', dbPath: sqlite, source: projectEnv });
+    fs.writeFileSync(homeEnv, 'DATABASE_URL=""\n');
+    assert.deepEqual(locateDatabase({ env }), { engine: 'sqlite', dbPath: sqlite, source: homeEnv });
+    assert.deepEqual(locateDatabase({ env: { ARCHON_HOME: home, DATABASE_URL: '' } }), { engine: 'sqlite', dbPath: sqlite, source: homeEnv });
+    fs.rmSync(homeEnv);
+    assert.deepEqual(locateDatabase({ env: { ARCHON_HOME: home, DATABASE_URL: ' ' } }), { engine: 'sqlite', dbPath: sqlite, source: 'ARCHON_HOME' });
   });
 
   it('reads dotenv quoting and comments', () => {

@@ -54,19 +54,23 @@ export function readDotEnv(file: string): Env {
   return out;
 }
 
+const FROM_ENVIRONMENT = 'the DATABASE_URL environment variable';
+
 /**
- * Where, if anywhere, Archon is told to use PostgreSQL: `DATABASE_URL` in the environment, else in
- * `<ARCHON_HOME>/.env`, else in `<cwd>/.archon/.env` (Archon loads both). `source` names where.
+ * Archon's own `DATABASE_URL`, as Archon decides it (packages/paths/src/env-loader.ts): the
+ * environment's, then `<ARCHON_HOME>/.env`, then `<cwd>/.archon/.env`, each file loaded with
+ * dotenv's `override`, so the last place that sets it wins, an empty value included (Archon then
+ * uses SQLite). `source` names that place; undefined when none sets it.
  */
-export function postgresSetting(env: Env, home: string, cwd: string | undefined): { url: string; source: string } | undefined {
-  if (env.DATABASE_URL?.trim()) return { url: env.DATABASE_URL.trim(), source: 'the DATABASE_URL environment variable' };
+export function archonDatabaseUrl(env: Env, home: string, cwd: string | undefined): { url: string; source: string } | undefined {
+  let found = env.DATABASE_URL === undefined ? undefined : { url: env.DATABASE_URL.trim(), source: FROM_ENVIRONMENT };
   const files = [path.join(home, '.env')];
   if (cwd) files.push(path.join(cwd, '.archon', '.env'));
   for (const file of files) {
-    const url = readDotEnv(file).DATABASE_URL?.trim();
-    if (url) return { url, source: file };
+    const url = readDotEnv(file).DATABASE_URL;
+    if (url !== undefined) found = { url: url.trim(), source: file };
   }
-  return undefined;
+  return found;
 }
 
 /**
@@ -94,8 +98,9 @@ export interface LocateOptions {
 
 /**
  * Which database holds the runs, resolved the way Archon does: an explicit SQLite path, else an
- * explicit PostgreSQL URL, else Archon's own `DATABASE_URL` (see `postgresSetting`), else
- * `<ARCHON_HOME>/archon.db` with links resolved (see `realDatabasePath`).
+ * explicit PostgreSQL URL, else Archon's own `DATABASE_URL` (see `archonDatabaseUrl`), else
+ * `<ARCHON_HOME>/archon.db` with links resolved (see `realDatabasePath`). When a `.env` file chose
+ * SQLite by an empty `DATABASE_URL`, that file is the source.
  */
 export function locateDatabase(options: LocateOptions = {}): DatabaseTarget {
   const env = options.env ?? process.env;
@@ -104,7 +109,8 @@ export function locateDatabase(options: LocateOptions = {}): DatabaseTarget {
   }
   if (options.databaseUrl?.trim()) return { engine: 'postgres', url: options.databaseUrl.trim(), source: 'explicit URL' };
   const home = archonHome(env);
-  const postgres = postgresSetting(env, home.dir, options.cwd);
-  if (postgres) return { engine: 'postgres', ...postgres };
-  return { engine: 'sqlite', dbPath: realDatabasePath(path.join(home.dir, 'archon.db')), source: home.source };
+  const archon = archonDatabaseUrl(env, home.dir, options.cwd);
+  if (archon?.url) return { engine: 'postgres', ...archon };
+  const source = archon && archon.source !== FROM_ENVIRONMENT ? archon.source : home.source;
+  return { engine: 'sqlite', dbPath: realDatabasePath(path.join(home.dir, 'archon.db')), source };
 }
