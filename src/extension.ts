@@ -75,6 +75,7 @@ export function activate(context: vscode.ExtensionContext): WorkflowRunsApi {
     new RunNotifications(watcher, notifier),
     { dispose: () => clearTimeout(firstWatch) },
     vscode.workspace.registerTextDocumentContentProvider(DETAILS_SCHEME, details),
+    vscode.languages.registerDocumentLinkProvider({ scheme: DETAILS_SCHEME }, details),
     command('refresh', () => store.refresh(true)),
     command('resume', (arg) => resume(actions, arg)),
     command('resumeWithArchon', (arg) => resumeWithArchon(store, notifier, arg)),
@@ -92,6 +93,8 @@ export function activate(context: vscode.ExtensionContext): WorkflowRunsApi {
     // A new scope is a new question for the watch too.
     command('toggleScope', () => toggleScope(store, notifier).then(() => watcher.poke())),
     command('showMore', (key) => store.showMore(key as GroupKey)),
+    command('showOlderEvents', (eventsNodeId) => view.provider.showOlderEvents(String(eventsNodeId))),
+    command('showOlderDetailsEvents', (uri) => details.showOlderEvents(vscode.Uri.parse(String(uri)))),
     command('openAnyway', () => store.openAnyway()),
     command('setPostgresConnection', () => connections.setConnection()),
     command('allowWorkspaceDatabase', async () => {

@@ -14,21 +14,23 @@ export function statusLabel(run: RunSummary): string {
   return run.interrupted ? 'running (interrupted)' : run.status;
 }
 
-export function formatList(runs: RunSummary[], counts: StatusCounts): string {
-  const lines = [`${pad('ID', 10)}${pad('STATUS', 23)}${pad('WORKFLOW', 32)}${pad('STARTED (UTC)', 22)}PROJECT`];
-  for (const run of runs) {
-    const status = statusLabel(run) + (run.resumable && !run.interrupted ? ' ↻' : '');
-    lines.push(
-      `${pad(printable(run.id.slice(0, 8)), 10)}${pad(printable(status), 23)}${pad(printable(run.workflowName), 32)}${pad(when(run.startedAt), 22)}${printable(run.codebaseName ?? '-')}`,
-    );
-  }
-  if (runs.length === 0) lines.push('(no runs match)');
+/** The list's heading line; its runs follow, a line each (`listLine`), then `listFooter`. */
+export function listHeading(): string {
+  return `${pad('ID', 10)}${pad('STATUS', 23)}${pad('WORKFLOW', 32)}${pad('STARTED (UTC)', 22)}PROJECT`;
+}
+
+export function listLine(run: RunSummary): string {
+  const status = statusLabel(run) + (run.resumable && !run.interrupted ? ' ↻' : '');
+  return `${pad(printable(run.id.slice(0, 8)), 10)}${pad(printable(status), 23)}${pad(printable(run.workflowName), 32)}${pad(when(run.startedAt), 22)}${printable(run.codebaseName ?? '-')}`;
+}
+
+/** After `listed` runs: the counts of all that match. */
+export function listFooter(listed: number, counts: StatusCounts): string {
   const total = Object.entries(counts)
     .filter(([s]) => s !== 'interrupted')
     .map(([s, n]) => `${n} ${printable(s)}`)
     .join(', ');
-  lines.push('', `${total || '0 runs'}${counts.interrupted ? ` (${counts.interrupted} interrupted)` : ''}. ↻ = resumable.`);
-  return lines.join('\n');
+  return `${listed === 0 ? '(no runs match)\n' : ''}\n${total || '0 runs'}${counts.interrupted ? ` (${counts.interrupted} interrupted)` : ''}. ↻ = resumable.`;
 }
 
 /** A paused run's gate: its kind and node, and whether it waits on a person. */
@@ -88,7 +90,11 @@ export function formatNodes(graph: RunGraph): string[] {
   return lines;
 }
 
-export function formatDetails(run: RunDetails, events: RunEvent[], children: RunSummary[], graph?: RunGraph): string {
+/**
+ * A run's fields, its child runs, its nodes (with its graph), and the heading of its events: how
+ * many, and, when `shown` is fewer, that these are its newest. Its events follow, a line each (`eventLine`).
+ */
+export function detailsHead(run: RunDetails, children: RunSummary[], eventCount: number, shown: number | 'all', graph?: RunGraph): string {
   const rows: [string, string | number | null][] = [
     ['ID', run.id],
     ['Workflow', run.workflowName],
@@ -117,10 +123,13 @@ export function formatDetails(run: RunDetails, events: RunEvent[], children: Run
     for (const c of children) lines.push(`  ${printable(c.id.slice(0, 8))}  ${pad(printable(statusLabel(c)), 22)}${printable(c.workflowName)}`);
   }
   if (graph) lines.push('', ...formatNodes(graph));
-  lines.push('', events.length ? 'Events:' : 'Events: none');
-  for (const e of events) {
-    const step = e.stepName ?? (e.stepIndex !== null ? `step ${e.stepIndex}` : '');
-    lines.push(`  ${when(e.createdAt)}  ${pad(printable(e.type), 24)}${printable(step)}`);
-  }
+  const heading =
+    eventCount === 0 ? 'Events: none' : shown === 'all' || eventCount <= shown ? `Events (${eventCount}):` : `Events: the newest ${shown} of ${eventCount} (--events all prints every one):`;
+  lines.push('', heading);
   return lines.join('\n');
+}
+
+export function eventLine(e: RunEvent): string {
+  const step = e.stepName ?? (e.stepIndex !== null ? `step ${e.stepIndex}` : '');
+  return `  ${when(e.createdAt)}  ${pad(printable(e.type), 24)}${printable(step)}`;
 }

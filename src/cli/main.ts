@@ -3,18 +3,19 @@ import type { DatabaseTarget, RunsReader } from '../core/database';
 import { printable } from '../core/model/displayText';
 import { isProblem, messageOf } from '../core/model/errors';
 import type { OperationResult } from '../core/model/operations';
-import { MIN_ID_PREFIX } from '../core/model/runModel';
+import { MIN_ID_PREFIX, type RunHistory } from '../core/model/runModel';
 import { openReader, openWriter } from '../core/openDatabase';
 import type { GuardChoice } from '../core/sqlite/readGuards/readGuard';
 import type { GuardOptions } from '../core/sqlite/readGuards/selectReadGuard';
 import type { EngineChoice } from '../core/sqlite/writers/writer';
 import { type CommandSpec, parseArgs, type ParsedArgs, UsageError } from './args';
-import { formatDetails, formatList } from './format';
+import { detailsHead, eventLine, listFooter, listHeading, listLine } from './format';
+import { JsonArray, nestedJson } from './jsonOutput';
 
 const USAGE = `workflow-runs: browse, resume and cancel Archon workflow runs
 
   workflow-runs list   [DATABASE] [--status S,S] [--text T] [--folder DIR] [--limit N] [--offset N] [--json]
-  workflow-runs show   ID [DATABASE] [--json]
+  workflow-runs show   ID [DATABASE] [--events N|all] [--json]
   workflow-runs resume ID [DATABASE] [--engine auto|node-sqlite|sqlite3] [--sqlite3 PATH] [--json]
   workflow-runs cancel ID [DATABASE] [--engine auto|node-sqlite|sqlite3] [--sqlite3 PATH] [--json]
 
@@ -36,7 +37,7 @@ const DATABASE_OPTIONS = ['db', 'database-url', 'guard', 'sqlite3'];
 
 const COMMANDS: Record<string, CommandSpec> = {
   list: { positionals: 0, options: [...DATABASE_OPTIONS, 'status', 'text', 'folder', 'limit', 'offset'], flags: [] },
-  show: { positionals: 1, options: DATABASE_OPTIONS, flags: [] },
+  show: { positionals: 1, options: [...DATABASE_OPTIONS, 'events'], flags: [] },
   resume: { positionals: 1, options: [...DATABASE_OPTIONS, 'engine'], flags: [] },
   cancel: { positionals: 1, options: [...DATABASE_OPTIONS, 'engine'], flags: [] },
   help: { positionals: 0, options: [], flags: [] },
@@ -45,9 +46,14 @@ const COMMANDS: Record<string, CommandSpec> = {
 export const EXIT = { ok: 0, error: 1, usage: 2, noop: 3, notFound: 4, busy: 5, noWriter: 6 } as const;
 
 interface Output {
+  /** Text as it is; `out` and `err` end it with a line break. */
+  write(text: string): void;
   out(text: string): void;
   err(text: string): void;
 }
+
+/** The events `show` prints by default: the newest. */
+const SHOWN_EVENTS = 200;
 
 /** A failure the command reports itself: its exit code, and the code its JSON error names. */
 class Failure extends Error {
@@ -108,6 +114,7 @@ async function resolveId(reader: RunsReader, input: string): Promise<string> {
   }
 }
 
+/** Prints the runs as they are read: a list of any length is held a batch at a time. */
 async function list(args: ParsedArgs, io: Output, reader: RunsReader): Promise<number> {
   const filter = {
     statuses: args.options.get('status')?.split(',').map((s) => s.trim()).filter(Boolean),
@@ -115,19 +122,55 @@ async function list(args: ParsedArgs, io: Output, reader: RunsReader): Promise<n
     folders: args.options.has('folder') ? [args.options.get('folder')!] : undefined,
   };
   const limit = positiveInt(args, 'limit', 50);
-  const offset = positiveInt(args, 'offset', 0);
-  const runs = (await reader.read('listRuns', { ...filter, limit: limit === 0 ? undefined : limit, offset })).value;
-  if (args.flags.has('json')) io.out(JSON.stringify(runs, null, 2));
-  else io.out(formatList(runs, (await reader.read('counts', filter)).value));
+  const page = { ...filter, limit: limit === 0 ? undefined : limit, offset: positiveInt(args, 'offset', 0) };
+  if (args.flags.has('json')) {
+    const runs = new JsonArray((text) => io.write(text));
+    await reader.stream('listRuns', page, (batch) => runs.add(batch));
+    runs.end();
+    io.write('\n');
+    return EXIT.ok;
+  }
+  let listed = 0;
+  io.out(listHeading());
+  await reader.stream('listRuns', page, (batch) => {
+    listed += batch.length;
+    if (batch.length) io.out(batch.map(listLine).join('\n'));
+  });
+  io.out(listFooter(listed, (await reader.read('counts', filter)).value));
   return EXIT.ok;
 }
 
+/** How many events `show` prints: `--events N`, `--events all`, or the newest `SHOWN_EVENTS`. */
+function eventsOf(args: ParsedArgs): number | 'all' {
+  const raw = args.options.get('events');
+  if (raw !== undefined && raw !== 'all' && !/^\d+$/.test(raw)) throw new UsageError('--events must be a whole number or all');
+  return raw === 'all' ? 'all' : positiveInt(args, 'events', SHOWN_EVENTS);
+}
+
+/** Prints a run and then its events as they are read: all of a million events are held a batch at a time. */
 async function show(args: ParsedArgs, io: Output, target: DatabaseTarget, reader: RunsReader): Promise<number> {
   const id = await resolveId(reader, requireId(args));
+  const shown = eventsOf(args);
   const graph = (await reader.read('graph', { runId: id, home: archonHomeOf(target) })).value;
-  const found = (await reader.read('history', id)).value;
-  if (!found || !graph) throw new Failure(EXIT.notFound, 'not-found', `Run ${id} no longer exists.`);
-  io.out(args.flags.has('json') ? JSON.stringify({ ...found, ...graph }, null, 2) : formatDetails(found.run, found.events, found.children, graph));
+  if (!graph) throw new Failure(EXIT.notFound, 'not-found', `Run ${id} no longer exists.`);
+  const json = args.flags.has('json');
+  let events: JsonArray | undefined;
+  let head: Omit<RunHistory, 'events'> | undefined;
+  const found = await reader.stream('history', { id, events: shown }, (part) => {
+    if ('head' in part) {
+      head = part.head;
+      if (!json) return io.out(detailsHead(head.run, head.children, head.eventCount, shown, graph));
+      // The fields of `JSON.stringify({ run, events, eventCount, children, graph, nodes }, null, 2)`, events as they come.
+      io.write(`{\n  "run": ${nestedJson(head.run, '  ')},\n  "events": `);
+      events = new JsonArray((text) => io.write(text), '  ');
+    } else if (json) events!.add(part.events);
+    else if (part.events.length) io.out(part.events.map(eventLine).join('\n'));
+  });
+  if (!found) throw new Failure(EXIT.notFound, 'not-found', `Run ${id} no longer exists.`);
+  if (json) {
+    events!.end();
+    io.out(`,\n  "eventCount": ${head!.eventCount},\n  "children": ${nestedJson(head!.children, '  ')},\n  "graph": ${nestedJson(graph.graph, '  ')},\n  "nodes": ${nestedJson(graph.nodes, '  ')}\n}`);
+  }
   return EXIT.ok;
 }
 

@@ -1,5 +1,5 @@
 import type { CancelOutcome, OperationResult, ResumeOutcome } from './model/operations';
-import type { ReaderCall, ReaderCalls } from './model/readCalls';
+import type { ReaderCall, ReaderCalls, StreamCall, StreamCalls } from './model/readCalls';
 
 /**
  * Where the runs are: Archon's SQLite file, or the PostgreSQL server its `DATABASE_URL` names.
@@ -21,6 +21,13 @@ export interface ReadOutcome<T> {
 /** The reads of one database, on either engine: the vscode layer and the CLI know only this. */
 export interface RunsReader {
   read<M extends ReaderCall>(call: M, arg: ReaderCalls[M][0]): Promise<ReadOutcome<ReaderCalls[M][1]>>;
+  /**
+   * A read whose items may be many (`StreamCalls`), from one snapshot as `read`, handing its parts
+   * to `each` as they are read: what `each` does with a part (print it) is done before the next is
+   * read, so memory holds one batch however many there are. (A SQLite read without a guard may be
+   * done again: its parts are handed over once it is known to be consistent.)
+   */
+  stream<M extends StreamCall>(call: M, arg: StreamCalls[M][0], each: (part: StreamCalls[M][1]) => void): Promise<StreamCalls[M][2]>;
   /** Gives back what is kept between reads (memory, connections) while nobody reads; a later read takes it again. */
   release(): void;
   dispose(): void;

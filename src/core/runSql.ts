@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { DIALECTS, type DialectParts } from './dialect';
-import { type RunFilter, STATUSES } from './model/runModel';
+import { type RunFilter, STATUSES, SUMMARY_TEXT_MAX } from './model/runModel';
 import type { Schema } from './model/schema';
 import type { RunKey } from './model/statusWatch';
 import { cancellablePredicate, type Dialect, openGatePredicate, type Params, resumablePredicate, staleRunningPredicate, turnsStaleFrom } from './predicates';
@@ -16,6 +16,12 @@ function normalizeFolder(folder: string): string {
   const resolved = path.resolve(folder);
   return resolved.length > 1 ? resolved.replace(/[\\/]+$/, '') : resolved;
 }
+
+/**
+ * Metadata SQLite's JSON functions cannot read (malformed, or nested past their limit) is read in
+ * JavaScript instead (see `runFromRow`), when it is at most this long.
+ */
+const UNREAD_METADATA_MAX = 1 << 20;
 
 /** Clauses ANDed into a WHERE (empty: none). */
 function whereOf(clauses: string[]): string {
@@ -63,8 +69,13 @@ export class RunSql {
     return sql;
   }
 
-  /** The columns `runFromRow` and `detailsFromRow` read, the predicates' verdicts among them. */
-  selectList(): Statement {
+  /**
+   * The columns of a `RunSummary` (`runFromRow`), the predicates' verdicts among them, and from the
+   * metadata only the error and a paused run's gate, read here; with `details`, those of a
+   * `RunDetails` (`detailsFromRow`): the same with texts uncut, and the whole metadata.
+   */
+  private select(details: boolean): Statement {
+    const p = this.parts;
     const resumable = resumablePredicate(this.dialect, 'r');
     const stale = staleRunningPredicate(this.dialect, 'r');
     const cancellable = cancellablePredicate(this.dialect, 'r');
@@ -73,24 +84,40 @@ export class RunSql {
     const hasCodebaseCwd = this.schema.codebases?.has('default_cwd') && this.schema.runs.has('codebase_id');
     const hasPlatform = this.schema.conversations?.has('platform_type') && this.schema.runs.has('conversation_id');
     const c = (name: string) => `${this.column(name)} AS ${name}`;
-    const sql = [
-      `${this.parts.text('r.id')} AS id`,
+    // A list reads one character more than it keeps, so that `runFromRow` knows a text was cut.
+    const text = (expr: string) => (details ? expr : p.head(expr, ':textMax'));
+    const metadata = this.column('metadata');
+    const paused = (expr: string) => `CASE WHEN r.status = 'paused' THEN ${expr} END`;
+    const columns = [
+      `${p.text('r.id')} AS id`,
       'r.workflow_name AS workflow_name',
       'r.status AS status',
       `${resumable.sql} AS resumable`,
       `${stale.sql} AS interrupted`,
       `${cancellable.sql} AS cancellable`,
       `${gate.sql} AS open_gate`,
-      ...[
-        'outcome', 'started_at', 'last_activity_at', 'completed_at', 'working_path', 'output_root',
-        'codebase_id', 'conversation_id', 'parent_run_id', 'user_message', 'current_step_index',
-        'metadata', 'user_id', 'parent_conversation_id',
-      ].map(c),
+      ...['outcome', 'started_at', 'last_activity_at', 'completed_at', 'working_path', 'output_root', 'codebase_id', 'conversation_id', 'parent_run_id', 'current_step_index'].map(c),
+      `${text(this.column('user_message'))} AS user_message`,
+      `${text(p.jsonString(metadata, ['error']))} AS error`,
+      `${paused(p.jsonObject(metadata, ['approval'], ['message', 'onRejectPrompt']))} AS approval`,
+      `${paused(text(p.jsonString(metadata, ['approval', 'message'])))} AS gate_message`,
+      `${p.unreadJson(metadata, UNREAD_METADATA_MAX)} AS metadata_unread`,
       `${hasCodebaseName ? 'cb.name' : 'NULL'} AS codebase_name`,
       `${hasCodebaseCwd ? 'cb.default_cwd' : 'NULL'} AS project_path`,
       `${hasPlatform ? 'cv.platform_type' : 'NULL'} AS platform`,
-    ].join(', ');
-    return { sql, params: { ...resumable.params, ...stale.params } };
+      ...(details ? ['metadata', 'user_id', 'parent_conversation_id'].map(c) : []),
+    ];
+    return { sql: columns.join(', '), params: { ...resumable.params, ...stale.params, ...(details ? {} : { textMax: SUMMARY_TEXT_MAX + 1 }) } };
+  }
+
+  /** What a list reads of a run (see `RunSummary`). */
+  selectSummary(): Statement {
+    return this.select(false);
+  }
+
+  /** What one run's details read (see `RunDetails`). */
+  selectDetails(): Statement {
+    return this.select(true);
   }
 
   /** The conditions of a filter, to be ANDed; `withStatus` false leaves the status out (for counts). */
@@ -156,14 +183,25 @@ export class RunSql {
     return { sql: whereOf(clauses), params };
   }
 
-  /** Runs matching a filter, newest first, a page of them when the filter has a limit or an offset. */
-  listRuns(filter: RunFilter): Statement {
-    const select = this.selectList();
+  /**
+   * The keys of the runs matching a filter, newest first, a page of them with a limit or an offset.
+   * Sorting reads only the keys: the rows of the page are fetched by key (`byKeys`).
+   */
+  pageKeys(filter: RunFilter): Statement {
     const where = this.where(filter);
     const limit = filter.limit === undefined ? (this.dialect === 'sqlite' ? '-1' : 'ALL') : ':limit';
     return {
-      sql: `SELECT ${select.sql} FROM ${this.runs} r${this.joins}${where.sql} ORDER BY ${this.newest} LIMIT ${limit} OFFSET :offset`,
-      params: { ...select.params, ...where.params, ...(filter.limit === undefined ? {} : { limit: filter.limit }), offset: filter.offset ?? 0 },
+      sql: `SELECT ${this.parts.text(this.parts.key('r'))} AS k FROM ${this.runs} r${where.sql} ORDER BY ${this.newest} LIMIT ${limit} OFFSET :offset`,
+      params: { ...where.params, ...(filter.limit === undefined ? {} : { limit: filter.limit }), offset: filter.offset ?? 0 },
+    };
+  }
+
+  /** The runs with these keys, as lists show them, with each one's key (`k`), in no particular order. */
+  byKeys(keys: RunKey[]): Statement {
+    const select = this.selectSummary();
+    return {
+      sql: `SELECT ${select.sql}, ${this.parts.text(this.parts.key('r'))} AS k FROM ${this.runs} r${this.joins} WHERE ${this.parts.keyIn('r', ':keys')}`,
+      params: { ...select.params, keys: JSON.stringify(keys) },
     };
   }
 
@@ -201,23 +239,23 @@ export class RunSql {
     const known = STATUSES.map((status, i) => ((params[`known${i}`] = status), `:known${i}`)).join(', ');
     const group = `CASE WHEN r.status IN (${known}) THEN r.status ELSE 'other' END`;
     const limit = Object.keys(limits).map((key, i) => ((params[`group${i}`] = key), (params[`limit${i}`] = limits[key]), `WHEN ${p.param(`group${i}`, 'text')} THEN ${p.param(`limit${i}`, 'int')}`));
-    const ranked = `SELECT ${p.key} AS k, ${group} AS grp, row_number() OVER (PARTITION BY ${group} ORDER BY ${this.newest}) AS rn FROM ${this.runs} r${p.scan}${where.sql}`;
+    const ranked = `SELECT ${p.key('r')} AS k, ${group} AS grp, row_number() OVER (PARTITION BY ${group} ORDER BY ${this.newest}) AS rn FROM ${this.runs} r${p.scan}${where.sql}`;
     return { sql: `SELECT k, grp FROM (${ranked}) top WHERE rn <= CASE grp ${limit.join(' ')} ELSE 0 END`, params };
   }
 
   /** The runs `ranked` picks, by group, newest first. */
   newestByGroup(filter: RunFilter, limits: Record<string, number>, extra: Statement[] = []): Statement {
-    const select = this.selectList();
+    const select = this.selectSummary();
     const top = this.ranked(filter, limits, extra);
     return {
-      sql: `SELECT ${select.sql}, top.grp AS grp FROM (${top.sql}) top JOIN ${this.runs} r ON ${this.parts.key} = top.k${this.joins} ORDER BY top.grp, ${this.newest}`,
+      sql: `SELECT ${select.sql}, top.grp AS grp FROM (${top.sql}) top JOIN ${this.runs} r ON ${this.parts.key('r')} = top.k${this.joins} ORDER BY top.grp, ${this.newest}`,
       params: { ...select.params, ...top.params },
     };
   }
 
   /** The keys of every run with this status (from the status index alone, where there is one). */
   keysWithStatus(status: string): Statement {
-    return { sql: `SELECT ${this.parts.text(this.parts.key)} AS k FROM ${this.runs} r WHERE r.status = :status`, params: { status } };
+    return { sql: `SELECT ${this.parts.text(this.parts.key('r'))} AS k FROM ${this.runs} r WHERE r.status = :status`, params: { status } };
   }
 
   /** Running and paused runs matching the filter, by id: whether each is interrupted, or at an open gate. */
@@ -231,25 +269,25 @@ export class RunSql {
     };
   }
 
-  /** The runs with these keys or ids that match the filter. */
+  /** The runs with these keys or ids that match the filter, as lists show them. */
   summaries(filter: RunFilter, keys: RunKey[], ids: string[]): Statement {
-    const select = this.selectList();
+    const select = this.selectSummary();
     const p = this.parts;
-    const wanted = `(${p.text(p.key)} IN (${p.elements(':keys')}) OR ${p.text('r.id')} IN (${p.elements(':ids')}))`;
-    const where = this.where(filter, true, [{ sql: wanted, params: { keys: JSON.stringify(keys), ids: JSON.stringify(ids) } }]);
+    const wanted = { sql: `(${p.keyIn('r', ':keys')} OR ${p.idIn('r', ':ids')})`, params: { keys: JSON.stringify(keys), ids: JSON.stringify(ids) } };
+    const where = this.where(filter, true, [wanted]);
     return { sql: `SELECT ${select.sql} FROM ${this.runs} r${this.joins}${where.sql}`, params: { ...select.params, ...where.params } };
   }
 
-  /** One run, every column. */
-  run(id: string): Statement {
-    const select = this.selectList();
+  /** One run, whole (see `RunDetails`). */
+  details(id: string): Statement {
+    const select = this.selectDetails();
     return { sql: `SELECT ${select.sql} FROM ${this.runs} r${this.joins} WHERE r.id = :id`, params: { ...select.params, id } };
   }
 
   /** Runs started by this run (`parent_run_id`), newest first; undefined on a database older than the column. */
   children(runId: string): Statement | undefined {
     if (!this.schema.runs.has('parent_run_id')) return undefined;
-    const select = this.selectList();
+    const select = this.selectSummary();
     return {
       sql: `SELECT ${select.sql} FROM ${this.runs} r${this.joins} WHERE r.parent_run_id = :id ORDER BY ${this.newest}`,
       params: { ...select.params, id: runId },

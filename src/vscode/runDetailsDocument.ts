@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
-import type { RunDetails, RunEvent, RunSummary } from '../core/model/runModel';
+import { messageOf } from '../core/model/errors';
+import type { RunHistory, RunSummary } from '../core/model/runModel';
 import { duration, gateKind, local, shortId, statusText } from './format';
 import { codeBlock, markdownText } from './untrustedText';
+import { log } from './log';
 import type { RunStore } from './runStore';
 
 export const DETAILS_SCHEME = 'workflow-run';
@@ -18,7 +20,8 @@ function json(value: unknown): string {
  * The details as Markdown. Every database value is escaped or fenced, so the document shows the
  * same text in its preview and adds no link, image or HTML a crafted run could carry.
  */
-export function renderDetails(run: RunDetails, events: RunEvent[], children: RunSummary[]): string {
+export function renderDetails(history: RunHistory, olderLink: string): string {
+  const { run, events, children } = history;
   const t = vscode.l10n.t;
   const text = (value: string | null) => value && markdownText(value);
   const when = (iso: string | null) => iso && `${local(iso)} (${iso})`;
@@ -60,7 +63,8 @@ export function renderDetails(run: RunDetails, events: RunEvent[], children: Run
     lines.push('', `## ${t('Child runs')}`, '');
     for (const c of children) lines.push(`- ${markdownText(c.workflowName)} — ${markdownText(statusText(c))} — ${markdownText(c.id)}`);
   }
-  lines.push('', `## ${t('Events ({0})', events.length)}`, '');
+  lines.push('', `## ${t('Events ({0})', history.eventCount)}`, '');
+  if (history.eventCount > events.length) lines.push(`${t('The newest {0}.', events.length)} [${t('Show {0} older events', DETAILS_EVENTS)}](${olderLink})`, '');
   for (const e of events) {
     lines.push(`### ${e.createdAt ? local(e.createdAt) : t('(no time)')} — ${markdownText(e.type)}${e.stepName ? ` — ${markdownText(e.stepName)}` : ''}`, '');
     if (e.data && !(typeof e.data === 'object' && Object.keys(e.data).length === 0)) lines.push(...codeBlock(json(e.data), 'json'), '');
@@ -68,29 +72,96 @@ export function renderDetails(run: RunDetails, events: RunEvent[], children: Run
   return lines.join('\n') + '\n';
 }
 
-/** Read-only documents showing every field of a run, its metadata and its events. */
-export class RunDetailsProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
+/** The events a details document renders at first, and how many more each "Show older events" adds: its newest. */
+export const DETAILS_EVENTS = 500;
+
+/** What a details document shows: how many events, the digest of what was read, and the text. */
+interface Shown {
+  events: number;
+  digest?: string;
+  text?: string;
+}
+
+/**
+ * Read-only documents showing every field of a run, its metadata and its newest events. When the
+ * database changes, each open document asks for its run again with the digest of what it shows
+ * (see `details` in reads/runReads.ts): only a run that changed is sent and rendered again.
+ */
+export class RunDetailsProvider implements vscode.TextDocumentContentProvider, vscode.DocumentLinkProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changed.event;
-  private readonly subscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable[];
+  private readonly shown = new Map<string, Shown>();
 
   constructor(private readonly store: RunStore) {
-    // Open details follow the database as the tree does.
-    this.subscription = store.onDidChange(() => {
-      for (const doc of vscode.workspace.textDocuments) if (doc.uri.scheme === DETAILS_SCHEME) this.changed.fire(doc.uri);
-    });
+    this.subscriptions = [
+      // Open details follow the database as the tree does.
+      store.onDidChange(() => {
+        for (const doc of vscode.workspace.textDocuments) if (doc.uri.scheme === DETAILS_SCHEME) void this.update(doc.uri);
+      }),
+      vscode.workspace.onDidCloseTextDocument((doc) => this.shown.delete(doc.uri.toString())),
+    ];
   }
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+    const shown = this.shown.get(uri.toString());
+    if (shown?.text !== undefined) return shown.text;
+    await this.read(uri);
+    return this.shown.get(uri.toString())?.text ?? '';
+  }
+
+  /** Shows `DETAILS_EVENTS` more of the run's events. */
+  async showOlderEvents(uri: vscode.Uri): Promise<void> {
+    const shown = this.shown.get(uri.toString());
+    if (!shown) return;
+    this.shown.set(uri.toString(), { events: shown.events + DETAILS_EVENTS });
+    await this.update(uri);
+  }
+
+  /** The "Show older events" link of a document. */
+  provideDocumentLinks(doc: vscode.TextDocument): vscode.DocumentLink[] {
+    const link = olderLink(doc.uri);
+    const at = doc.getText().indexOf(`](${link})`);
+    if (at < 0) return [];
+    const start = doc.getText().lastIndexOf('[', at);
+    return [new vscode.DocumentLink(new vscode.Range(doc.positionAt(start), doc.positionAt(at + link.length + 3)), vscode.Uri.parse(link))];
+  }
+
+  /** Reads the run again and renders it when it changed; the document is told only then. */
+  private async update(uri: vscode.Uri): Promise<void> {
+    if (await this.read(uri)) this.changed.fire(uri);
+  }
+
+  /** Reads the document's run (unless unchanged) and renders it; true when the text changed. */
+  private async read(uri: vscode.Uri): Promise<boolean> {
+    const key = uri.toString();
+    const shown = this.shown.get(key) ?? { events: DETAILS_EVENTS };
+    const before = shown.text;
     const state = this.store.state;
-    if (state.kind !== 'ready') return `# ${markdownText(uri.query)}\n\n${vscode.l10n.t('The database is not loaded.')}\n`;
-    const history = await this.store.read('history', uri.query);
-    if (!history) return `# ${markdownText(uri.query)}\n\n${markdownText(vscode.l10n.t('This run no longer exists in {0}.', state.where))}\n`;
-    return renderDetails(history.run, history.events, history.children);
+    if (state.kind !== 'ready') shown.text = `# ${markdownText(uri.query)}\n\n${vscode.l10n.t('The database is not loaded.')}\n`;
+    else {
+      let answer;
+      try {
+        answer = await this.store.read('details', { id: uri.query, events: shown.events, digest: shown.digest });
+      } catch (err) {
+        log.warn(`reading details of ${uri.query}: ${messageOf(err)}`);
+        return false;
+      }
+      shown.digest = answer?.digest;
+      if (!answer) shown.text = `# ${markdownText(uri.query)}\n\n${markdownText(vscode.l10n.t('This run no longer exists in {0}.', state.where))}\n`;
+      else if (answer.history) shown.text = renderDetails(answer.history, olderLink(uri));
+    }
+    this.shown.set(key, shown);
+    return shown.text !== before;
   }
 
   dispose(): void {
-    this.subscription.dispose();
+    for (const s of this.subscriptions) s.dispose();
     this.changed.dispose();
   }
+}
+
+/** The command link that shows more of a document's events. */
+function olderLink(uri: vscode.Uri): string {
+  return `command:workflowRuns.showOlderDetailsEvents?${encodeURIComponent(JSON.stringify([uri.toString()]))}`;
 }

@@ -53,7 +53,7 @@ describe('PostgreSQL: the same reads as on SQLite, on a real server', function (
     const child = await insertPgRun(db.client, { status: 'running', parent_run_id: parent, last_activity_at: 'NOW()' });
     await db.client.query(`INSERT INTO remote_agent_workflow_events (workflow_run_id, event_type, step_name, data, created_at) VALUES
       ($1, 'node_failed', 'implement', '{"error":"x"}', '2026-03-02 09:00:00+00'), ($1, 'workflow_started', NULL, '{}', '2026-03-02 08:30:05+00')`, [parent]);
-    const history = (await read(reader.read('history', parent)))!;
+    const history = (await read(reader.read('history', { id: parent, events: 10 })))!;
     assert.equal(history.run.startedAt, '2026-03-02T06:30:05Z');
     assert.equal(history.run.error, 'boom');
     assert.equal(history.run.openGate, true);

@@ -76,7 +76,7 @@ describe('PostgreSQL: a planted function or operator never runs, and tables are 
     try {
       assert.deepEqual((await reader.read('listRuns', {})).value.map((r) => [r.id, r.error]), [[id, 'in the other schema']]);
       assert.equal((await writer.resume(id)).outcome, 'resumed');
-      const history = (await reader.read('history', id)).value!;
+      const history = (await reader.read('history', { id, events: 10 })).value!;
       assert.equal(history.run.status, 'running');
       assert.deepEqual(history.events.map((e) => e.type), ['workflow_resumed']);
     } finally {

@@ -188,7 +188,7 @@ describe('PostgreSQL: resume and cancel on a real server', function () {
     assert.deepEqual(await db.client.query(`SELECT event_type FROM remote_agent_workflow_events`).then((r) => r.rows), [{ event_type: 'workflow_resumed' }]);
     const reader = new PostgresReader(db.url);
     try {
-      const history = (await reader.read('history', id)).value!;
+      const history = (await reader.read('history', { id, events: 10 })).value!;
       assert.equal(history.run.status, 'running');
       assert.equal(history.run.outcome, null);
       assert.equal(history.events[0].order, null);

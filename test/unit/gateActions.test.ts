@@ -1,8 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { gateActions, metadataApproval } from '../../src/core/model/runModel';
+import { approvalGate, gateActions } from '../../src/core/model/runModel';
+
+/** The gate as the lists' SQL reads it: the object without its question, and the question when it is text. */
+const gateOf = (approval: Record<string, unknown>) => approvalGate(approval, typeof approval.message === 'string' ? approval.message : null);
 
 /** What the extension offers for a run paused at a gate with this `metadata.approval`. */
-const actionsFor = (approval: object, openGate = true) => gateActions({ openGate, approval: metadataApproval({ approval }) });
+const actionsFor = (approval: Record<string, unknown>, openGate = true) => gateActions({ openGate, approval: gateOf(approval) });
 
 describe("what Archon's CLI can do with a gate", () => {
   it('approve and reject need the open gate, its node and its question, as Archon requires', () => {
@@ -25,12 +28,12 @@ describe("what Archon's CLI can do with a gate", () => {
   it('respond: an interactive loop takes an answer; other gates only the decisions their author declared (decisionsAuthored)', () => {
     assert.deepEqual(actionsFor({ nodeId: 'loop', message: 'What next?', type: 'interactive_loop' }), { decide: true, respond: true });
     const declared = { nodeId: 'n', message: 'Which?', type: 'approval', decisions: [{ id: 'ship', label: 'Ship it' }, { id: 'hold' }, { label: 'no id' }, 'x'] };
-    assert.deepEqual(metadataApproval({ approval: { ...declared, decisionsAuthored: true } })!.decisions, [{ id: 'ship', label: 'Ship it' }, { id: 'hold', label: null }]);
+    assert.deepEqual(gateOf({ ...declared, decisionsAuthored: true })!.decisions, [{ id: 'ship', label: 'Ship it' }, { id: 'hold', label: null }]);
     assert.deepEqual(actionsFor({ ...declared, decisionsAuthored: true }), { decide: true, respond: true });
     // Archon synthesizes approve/reject for a gate whose author declared no decisions, and refuses any other.
     for (const authored of [undefined, false, 'true', 1]) {
       const approval = authored === undefined ? declared : { ...declared, decisionsAuthored: authored };
-      assert.deepEqual(metadataApproval({ approval })!.decisions, [], `decisionsAuthored: ${String(authored)}`);
+      assert.deepEqual(gateOf(approval)!.decisions, [], `decisionsAuthored: ${String(authored)}`);
       assert.deepEqual(actionsFor(approval), { decide: true, respond: false }, `decisionsAuthored: ${String(authored)}`);
     }
   });

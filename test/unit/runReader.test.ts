@@ -96,7 +96,7 @@ describe('RunReader', function () {
       assert.deepEqual(run.approval, { type: 'approval', nodeId: 'gate', message: 'Approve the plan?', childRunId: null, iteration: null, decisions: [] });
       assert.equal(run.openGate, true);
       assert.equal(run.metadataValid, true);
-      const events = r.events(parent);
+      const events = r.events({ runId: parent, newest: 10 }).events;
       assert.deepEqual(events.map((e) => e.id), ['e1', 'e3', 'e4']);
       assert.deepEqual(events[1].data, { provider: 'claude' });
       assert.equal(events[2].data, '{not json', 'malformed data is shown raw');
@@ -131,7 +131,7 @@ describe('RunReader', function () {
       assert.equal(run.outcome, null);
       assert.equal(run.parentRunId, null);
       assert.equal(run.resumable, true);
-      assert.deepEqual(r.events('old-1').map((e) => e.type), ['step_started']);
+      assert.deepEqual(r.events({ runId: 'old-1', newest: 10 }).events.map((e) => e.type), ['step_started']);
       assert.deepEqual(r.children('old-1'), []);
     });
   });

@@ -22,6 +22,17 @@ export interface ApprovalGate {
   decisions: { id: string; label: string | null }[];
 }
 
+/**
+ * The most of a run's long texts (its message, its error, its gate's question) a list reads: more
+ * than any list shows. A longer text is cut there and ends in `…`; `RunDetails` has it whole.
+ */
+export const SUMMARY_TEXT_MAX = 2000;
+
+/**
+ * A run as lists show it (the tree, the status watch, `list`): its columns, and from its metadata
+ * only the error and the gate, read in SQL with long texts cut (`SUMMARY_TEXT_MAX`). The whole
+ * metadata is only in `RunDetails`, read for one run at a time.
+ */
 export interface RunSummary {
   id: string;
   workflowName: string;
@@ -51,14 +62,49 @@ export interface RunSummary {
   currentStepIndex: WholeNumber | null;
   /** `metadata.error` when it is a string. */
   error: string | null;
+  /** The gate a paused run waits at (`metadata.approval`); null for a run that is not paused. */
   approval: ApprovalGate | null;
 }
 
 /** One run with what happened in it and the runs it started: what `show` and the details document give. */
 export interface RunHistory {
   run: RunDetails;
+  /** Its newest events (as many as asked for), oldest first. */
   events: RunEvent[];
+  /** How many events it has in all. */
+  eventCount: number;
   children: RunSummary[];
+}
+
+/** A run's newest events, oldest first, and how many it has in all. */
+export interface EventPage {
+  events: RunEvent[];
+  total: number;
+}
+
+/** A run's newest `newest` events, or all of them. */
+export interface EventsRequest {
+  runId: string;
+  newest: number | 'all';
+}
+
+/** One run, with its newest `events` events, or all of them. */
+export interface HistoryRequest {
+  id: string;
+  events: number | 'all';
+}
+
+/** A history for a document that shows it: `digest` names the one it shows, which is not sent again unchanged. */
+export interface DetailsRequest {
+  id: string;
+  events: number;
+  digest?: string;
+}
+
+/** The history read, and its digest; without the history when it has the digest asked with. */
+export interface DetailsAnswer {
+  digest: string;
+  history?: RunHistory;
 }
 
 export interface RunEvent {
@@ -72,6 +118,7 @@ export interface RunEvent {
   createdAt: string | null;
 }
 
+/** One run, whole: long texts uncut, and its metadata. */
 export interface RunDetails extends RunSummary {
   /** Parsed `metadata`, or the raw text when it is not valid JSON. */
   metadata: unknown;
@@ -117,7 +164,7 @@ export function parseJson(text: unknown): { value: unknown; valid: boolean } {
   }
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -131,14 +178,15 @@ export function metadataError(metadata: unknown): string | null {
 
 const KNOWN_GATES = ['approval', 'interactive_loop', 'writeback', 'child_workflow'];
 
-export function metadataApproval(metadata: unknown): ApprovalGate | null {
-  if (!isObject(metadata) || !isObject(metadata.approval)) return null;
-  const a = metadata.approval;
+/** The gate of a paused run from `metadata.approval` without its question (JSON, as read in SQL), and the question. */
+export function approvalGate(approval: unknown, message: string | null): ApprovalGate | null {
+  if (!isObject(approval)) return null;
+  const a = approval;
   const decisions = a.decisionsAuthored === true && Array.isArray(a.decisions) ? a.decisions : [];
   return {
     type: stringOrNull(a.type),
     nodeId: stringOrNull(a.nodeId),
-    message: stringOrNull(a.message),
+    message: stringOrNull(message),
     childRunId: stringOrNull(a.childRunId),
     iteration: typeof a.iteration === 'number' ? a.iteration : null,
     decisions: decisions.filter(isObject).flatMap((d) => (typeof d.id === 'string' && d.id ? [{ id: d.id, label: stringOrNull(d.label) }] : [])),

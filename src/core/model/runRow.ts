@@ -1,5 +1,5 @@
 import { toIsoUtc } from './dates';
-import { metadataApproval, metadataError, parseJson, type RunDetails, type RunEvent, type RunSummary, type WholeNumber } from './runModel';
+import { approvalGate, isObject, metadataError, parseJson, type RunDetails, type RunEvent, type RunSummary, SUMMARY_TEXT_MAX, type WholeNumber } from './runModel';
 
 /**
  * A run's row as either engine returns it, named as the queries name the columns: text, numbers,
@@ -29,11 +29,17 @@ export function flag(value: unknown): boolean {
   return value === 1 || value === true;
 }
 
-export function runFromRow(row: Row): RunSummary {
-  return summaryOf(row, parseJson(row.metadata).value);
+/** A text a list read: SQL gives one character more than `SUMMARY_TEXT_MAX`, so a longer one is known, and cut with `…`. */
+function cut(text: string | null): string | null {
+  return text !== null && text.length > SUMMARY_TEXT_MAX ? `${text.slice(0, SUMMARY_TEXT_MAX - 1)}…` : text;
 }
 
-function summaryOf(row: Row, metadata: unknown): RunSummary {
+/** A list's row (see `RunSql.selectSummary`): no metadata in it, its error and gate read in SQL. */
+export function runFromRow(row: Row): RunSummary {
+  return summaryOf(row, cut);
+}
+
+function summaryOf(row: Row, text: (value: string | null) => string | null): RunSummary {
   return {
     id: str(row.id) ?? '',
     workflowName: str(row.workflow_name) ?? '(unnamed workflow)',
@@ -54,17 +60,29 @@ function summaryOf(row: Row, metadata: unknown): RunSummary {
     conversationId: str(row.conversation_id),
     platform: str(row.platform),
     parentRunId: str(row.parent_run_id),
-    userMessage: str(row.user_message),
+    userMessage: text(str(row.user_message)),
     currentStepIndex: num(row.current_step_index),
-    error: metadataError(metadata),
-    approval: metadataApproval(metadata),
+    ...gateAndError(row, text),
   };
 }
 
+/**
+ * The error and a paused run's gate, as read in SQL; or, from metadata SQL could not read (see
+ * `DialectParts.unreadJson`), as JavaScript reads it (its depth capped), the same fields.
+ */
+function gateAndError(row: Row, text: (value: string | null) => string | null): Pick<RunSummary, 'error' | 'approval'> {
+  if (typeof row.metadata_unread !== 'string') return { error: text(str(row.error) || null), approval: approvalGate(parseJson(row.approval).value, text(str(row.gate_message))) };
+  const metadata = parseJson(row.metadata_unread).value;
+  const approval = row.status === 'paused' && isObject(metadata) ? metadata.approval : undefined;
+  const message = isObject(approval) && typeof approval.message === 'string' ? approval.message : null;
+  return { error: text(metadataError(metadata)), approval: approvalGate(approval, text(message)) };
+}
+
+/** One run's row (see `RunSql.selectDetails`): texts whole, and the whole metadata. */
 export function detailsFromRow(row: Row): RunDetails {
   const metadata = parseJson(row.metadata);
   return {
-    ...summaryOf(row, metadata.value),
+    ...summaryOf(row, (value) => value),
     metadata: metadata.value,
     metadataValid: metadata.valid,
     userId: str(row.user_id),

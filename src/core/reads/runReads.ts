@@ -1,11 +1,26 @@
+import { createHash } from 'node:crypto';
 import { EventSql } from '../eventSql';
 import { type Group, limitsOf, type Overview, type OverviewRequest, shownGroups } from '../model/overview';
-import type { ReaderCall, ReaderCalls } from '../model/readCalls';
-import { detailsFromRow, eventFromRow, flag, runFromRow } from '../model/runRow';
-import { type IdResolution, MIN_ID_PREFIX, type RunDetails, type RunEvent, type RunFilter, type RunHistory, type RunSummary, type StatusCounts } from '../model/runModel';
+import type { HistoryPart, ReaderCall, ReaderCalls, StreamCall, StreamCalls } from '../model/readCalls';
+import { detailsFromRow, eventFromRow, flag, type Row, runFromRow } from '../model/runRow';
+import {
+  type DetailsAnswer,
+  type DetailsRequest,
+  type EventPage,
+  type EventsRequest,
+  type HistoryRequest,
+  type IdResolution,
+  MIN_ID_PREFIX,
+  type RunDetails,
+  type RunEvent,
+  type RunFilter,
+  type RunHistory,
+  type RunSummary,
+  type StatusCounts,
+} from '../model/runModel';
 import { type RunKey, statusWatch, type StatusWatch, watchMemory, type WatchNow, watchNews, type WatchRequest } from '../model/statusWatch';
 import type { RunSql, Statement } from '../runSql';
-import type { Plan } from './plan';
+import { cursor, type Plan } from './plan';
 
 /**
  * The reads of `ReaderCalls`, written once for both engines as plans (see plan.ts) over the
@@ -24,8 +39,39 @@ export interface Tally {
   turnsStaleFrom: unknown;
 }
 
+/** Rows fetched by key this many at a time: a page of the list, of the events. */
+const BATCH = 500;
+
+/** Hands `each` the rows of `keys` in that order, a batch at a time, fetched by the statement `fetch` makes. */
+function* fetchInOrder<T>(keys: RunKey[], fetch: (batch: RunKey[]) => Statement, map: (row: Row) => T, each: (items: T[]) => void): Plan<void> {
+  if (!keys.length) return;
+  const rows = new Map((yield fetch(keys)).map((row) => [String(row.k), row]));
+  each(keys.flatMap((key) => (rows.has(String(key)) ? [map(rows.get(String(key))!)] : [])));
+}
+
+/**
+ * The rows a statement of keys (`k`) orders, handed to `each` in that order a batch at a time: the
+ * keys are read through a cursor and each batch's rows fetched by key, so that sorting carries only
+ * keys and one batch of rows is held at a time, however many there are.
+ */
+function* inOrder<T>(keys: Statement, fetch: (batch: RunKey[]) => Statement, map: (row: Row) => T, each: (items: T[]) => void): Plan<void> {
+  const batches = cursor(keys, BATCH);
+  for (;;) {
+    const batch = (yield batches).map((row) => row.k as RunKey);
+    yield* fetchInOrder(batch, fetch, map, each);
+    if (batch.length < BATCH) return;
+  }
+}
+
+/** Runs matching a filter, newest first, as lists show them (see `RunSql.pageKeys`), a batch at a time. */
+export function* eachRun(sql: RunSql, filter: RunFilter, each: (runs: RunSummary[]) => void): Plan<void> {
+  yield* inOrder(sql.pageKeys(filter), (batch) => sql.byKeys(batch), runFromRow, each);
+}
+
 export function* listRuns(sql: RunSql, filter: RunFilter): Plan<RunSummary[]> {
-  return (yield sql.listRuns(filter)).map(runFromRow);
+  const runs: RunSummary[] = [];
+  yield* eachRun(sql, filter, (batch) => runs.push(...batch));
+  return runs;
 }
 
 export function* tally(sql: RunSql, filter: RunFilter, extra?: Statement[]): Plan<Tally> {
@@ -76,15 +122,36 @@ export function* overview(sql: RunSql, request: OverviewRequest, known?: { tally
 
 export function* getRun(sql: RunSql, id: string): Plan<RunDetails | undefined> {
   if (!sql.parts.isId(id)) return undefined;
-  const [row] = yield sql.run(id);
+  const [row] = yield sql.details(id);
   return row && detailsFromRow(row);
 }
 
-/** A run's events in the order they happened. */
-export function* events(sql: RunSql, runId: string): Plan<RunEvent[]> {
-  const statement = new EventSql(sql.dialect, sql.schema).events(runId);
-  if (!statement || !sql.parts.isId(runId)) return [];
-  return (yield statement).map(eventFromRow);
+/** How many events a run has. */
+function* eventCount(sql: RunSql, runId: string): Plan<number> {
+  const statement = new EventSql(sql.dialect, sql.schema).count(runId);
+  return statement && sql.parts.isId(runId) ? Number((yield statement)[0].n) : 0;
+}
+
+/** A run's events in the order they happened, `each` a batch at a time: its newest `newest`, or all. */
+export function* eachEvent(sql: RunSql, runId: string, newest: number | 'all', each: (events: RunEvent[]) => void): Plan<void> {
+  const events = new EventSql(sql.dialect, sql.schema);
+  if (!sql.parts.isId(runId)) return;
+  if (newest === 'all') {
+    const all = events.allKeys(runId);
+    if (all) yield* inOrder(all, (batch) => events.byKeys(batch)!, eventFromRow, each);
+    return;
+  }
+  const statement = events.newestKeys(runId, newest);
+  if (!statement) return;
+  const keys = (yield statement).map((row) => row.k as RunKey).reverse();
+  for (let i = 0; i < keys.length; i += BATCH) yield* fetchInOrder(keys.slice(i, i + BATCH), (batch) => events.byKeys(batch)!, eventFromRow, each);
+}
+
+/** A run's newest events, oldest first, and how many it has. */
+export function* events(sql: RunSql, request: EventsRequest): Plan<EventPage> {
+  const events: RunEvent[] = [];
+  yield* eachEvent(sql, request.runId, request.newest, (batch) => events.push(...batch));
+  return { events, total: yield* eventCount(sql, request.runId) };
 }
 
 /** Runs started by this run, newest first. */
@@ -94,10 +161,35 @@ export function* children(sql: RunSql, runId: string): Plan<RunSummary[]> {
   return (yield statement).map(runFromRow);
 }
 
-/** A run with its events and child runs, or undefined when there is no such run. */
-export function* history(sql: RunSql, id: string): Plan<RunHistory | undefined> {
-  const run = yield* getRun(sql, id);
-  return run && { run, events: yield* events(sql, id), children: yield* children(sql, id) };
+/**
+ * A run, its child runs and how many events it has (`head`), then its events (its newest, or all)
+ * a batch at a time; false when there is no such run.
+ */
+export function* eachHistory(sql: RunSql, request: HistoryRequest, each: (part: HistoryPart) => void): Plan<boolean> {
+  const run = yield* getRun(sql, request.id);
+  if (!run) return false;
+  each({ head: { run, eventCount: yield* eventCount(sql, request.id), children: yield* children(sql, request.id) } });
+  yield* eachEvent(sql, request.id, request.events, (events) => each({ events }));
+  return true;
+}
+
+/** A run with its events (its newest, or all) and child runs, or undefined when there is no such run. */
+export function* history(sql: RunSql, request: HistoryRequest): Plan<RunHistory | undefined> {
+  let head: Omit<RunHistory, 'events'> | undefined;
+  const events: RunEvent[] = [];
+  const found = yield* eachHistory(sql, request, (part) => ('head' in part ? (head = part.head) : events.push(...part.events)));
+  return found ? { ...head!, events } : undefined;
+}
+
+/**
+ * A history for a document that shows it, with a digest of what was read: when it is the digest
+ * the document has, the history is not sent again (nothing changed for this run).
+ */
+export function* details(sql: RunSql, request: DetailsRequest): Plan<DetailsAnswer | undefined> {
+  const found = yield* history(sql, request);
+  if (!found) return undefined;
+  const digest = createHash('sha1').update(JSON.stringify(found)).digest('hex');
+  return digest === request.digest ? { digest } : { digest, history: found };
 }
 
 /** A full id, or a unique prefix of at least `MIN_ID_PREFIX` characters. */
@@ -131,6 +223,12 @@ export function* watch(sql: RunSql, request: WatchRequest): Plan<StatusWatch> {
   return statusWatch(now, memory, news, runs);
 }
 
+/** Each streamed read (see `StreamCalls`), as its plan. */
+export const STREAMS: { [M in StreamCall]: (sql: RunSql, arg: StreamCalls[M][0], each: (part: StreamCalls[M][1]) => void) => Plan<StreamCalls[M][2]> } = {
+  listRuns: eachRun,
+  history: eachHistory,
+};
+
 /**
  * Each read, as the plan of the same name; but the graph, whose plan (graph/graphRead.ts) gives
  * what the database holds, and which each engine finishes outside its snapshot or transaction.
@@ -141,6 +239,7 @@ export const READS: { [M in Exclude<ReaderCall, 'graph'>]: (sql: RunSql, arg: Re
   counts,
   getRun,
   history,
+  details,
   events,
   children,
   resolveId,

@@ -4,27 +4,54 @@ import type { Params } from '../predicates';
 export type SqlValue = number | string | Uint8Array | null;
 export type Row = Record<string, SqlValue>;
 
-/** Runs one read-only statement with named parameters (bare names) and returns its rows. */
+/** A statement being read a batch at a time (see `reads/plan.ts`). */
+export interface RowCursor {
+  /** The next `count` rows; fewer, or none, at the end. */
+  next(count: number): Row[];
+  close(): void;
+}
+
+/** Runs read-only statements with named parameters (bare names): all rows at once, or a batch at a time. */
 export interface Queryable {
   all(sql: string, params?: Params): Row[];
+  open(sql: string, params?: Params): RowCursor;
 }
 
 /** A sql.js database as a `Queryable`; sql.js wants the `:` prefix on parameter names. */
 export function sqlJsQueryable(db: Database): Queryable {
-  return {
-    all(sql, params = {}) {
-      const stmt = db.prepare(sql);
-      try {
-        const bound: Record<string, SqlValue> = {};
-        for (const [key, value] of Object.entries(params)) bound[`:${key}`] = value;
-        stmt.bind(bound);
+  const open = (sql: string, params: Params = {}): RowCursor => {
+    const stmt = db.prepare(sql);
+    let done = false;
+    try {
+      const bound: Record<string, SqlValue> = {};
+      for (const [key, value] of Object.entries(params)) bound[`:${key}`] = value;
+      stmt.bind(bound);
+    } catch (err) {
+      stmt.free();
+      throw err;
+    }
+    return {
+      next(count) {
         const rows: Row[] = [];
-        while (stmt.step()) rows.push(exactIntegers(stmt, stmt.getAsObject() as Row));
+        while (!done && rows.length < count) {
+          if (stmt.step()) rows.push(exactIntegers(stmt, stmt.getAsObject() as Row));
+          else done = true;
+        }
         return rows;
+      },
+      close: () => void stmt.free(),
+    };
+  };
+  return {
+    all(sql, params) {
+      const rows = open(sql, params);
+      try {
+        return rows.next(Infinity);
       } finally {
-        stmt.free();
+        rows.close();
       }
     },
+    open,
   };
 }
 

@@ -1,6 +1,6 @@
 import { type Params, staleRunningPredicate } from '../predicates';
 import type { Queryable, SqlValue } from './queryable';
-import type { IdResolution, RunDetails, RunEvent, RunFilter, RunHistory, RunSummary, StatusCounts } from '../model/runModel';
+import type { EventPage, EventsRequest, HistoryRequest, IdResolution, RunDetails, RunFilter, RunHistory, RunSummary, StatusCounts } from '../model/runModel';
 import type { Overview, OverviewRequest } from '../model/overview';
 import type { Schema } from '../model/schema';
 import { type Plan, runSync } from '../reads/plan';
@@ -46,7 +46,7 @@ export class RunReader {
 
   /** Runs a read's plan on this connection. */
   run<T>(plan: Plan<T>): T {
-    return runSync(plan, (statement) => this.db.all(statement.sql, statement.params));
+    return runSync(plan, { all: (s) => this.db.all(s.sql, s.params), open: (s) => this.db.open(s.sql, s.params) });
   }
 
   /** Runs newest first (`started_at DESC`). */
@@ -93,14 +93,14 @@ export class RunReader {
     return this.run(reads.getRun(this.sql, id));
   }
 
-  /** A run with its events and child runs, or undefined when there is no such run. */
-  history(id: string): RunHistory | undefined {
-    return this.run(reads.history(this.sql, id));
+  /** A run with its events (its newest, or all) and child runs, or undefined when there is no such run. */
+  history(request: HistoryRequest): RunHistory | undefined {
+    return this.run(reads.history(this.sql, request));
   }
 
-  /** A run's events in the order they happened. */
-  events(runId: string): RunEvent[] {
-    return this.run(reads.events(this.sql, runId));
+  /** A run's newest events (or all), oldest first, and how many it has. */
+  events(request: EventsRequest): EventPage {
+    return this.run(reads.events(this.sql, request));
   }
 
   /** Runs started by this run (`parent_run_id`), newest first. */

@@ -1,9 +1,22 @@
 import type { ReadOutcome, RunsReader } from '../database';
-import type { ReaderCall, ReaderCalls } from '../model/readCalls';
+import type { ReaderCall, ReaderCalls, StreamCall, StreamCalls } from '../model/readCalls';
 import type { SnapshotOptions } from './snapshot/snapshotDatabase';
 import { ReaderClient } from './readerClient';
 import type { ReadResult, ReadStats } from './snapshot/snapshotDatabase';
 import { SnapshotReads } from './snapshotReads';
+
+/** A streamed read answered whole, in one part (the reader thread's way: the extension streams nothing). */
+const WHOLE: { [M in StreamCall]: (reader: RunsReader, arg: StreamCalls[M][0], each: (part: StreamCalls[M][1]) => void) => Promise<StreamCalls[M][2]> } = {
+  listRuns: async (reader, filter, each) => each((await reader.read('listRuns', filter)).value),
+  history: async (reader, request, each) => {
+    const found = (await reader.read('history', request)).value;
+    if (!found) return false;
+    const { events, ...head } = found;
+    each({ head });
+    each({ events });
+    return true;
+  },
+};
 
 /**
  * Reads of a SQLite file through sql.js snapshots: on a reader thread (the extension, whose host
@@ -27,6 +40,11 @@ export class SqliteReader implements RunsReader {
       ? await this.thread.read(this.dbPath, this.snapshot, call, arg)
       : await this.inline!.read(this.dbPath, this.snapshot, call, arg);
     return { value: read.value, fingerprint: read.fingerprint, ...describe(read.stats) };
+  }
+
+  async stream<M extends StreamCall>(call: M, arg: StreamCalls[M][0], each: (part: StreamCalls[M][1]) => void): Promise<StreamCalls[M][2]> {
+    if (this.inline) return this.inline.stream(this.dbPath, this.snapshot, call, arg, each);
+    return (WHOLE[call] as (reader: RunsReader, a: StreamCalls[M][0], e: typeof each) => Promise<StreamCalls[M][2]>)(this, arg, each);
   }
 
   release(): void {

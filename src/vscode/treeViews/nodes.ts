@@ -140,6 +140,17 @@ export class EventNode extends vscode.TreeItem {
   }
 }
 
+/** Above a run's newest events: shows older ones. */
+export class OlderEventsNode extends vscode.TreeItem {
+  readonly kind = 'older';
+  constructor(eventsNode: EventsNode, older: number) {
+    super(vscode.l10n.t('Show older events ({0} more)', older), vscode.TreeItemCollapsibleState.None);
+    this.id = `${eventsNode.id}/older`;
+    this.iconPath = new vscode.ThemeIcon('ellipsis');
+    this.command = { command: 'workflowRuns.showOlderEvents', title: vscode.l10n.t('Show older events'), arguments: [eventsNode.id] };
+  }
+}
+
 export class ShowMoreNode extends vscode.TreeItem {
   readonly kind = 'more';
   constructor(readonly key: GroupKey) {
@@ -158,4 +169,4 @@ export class MessageNode extends vscode.TreeItem {
   }
 }
 
-export type Node = GroupNode | RunNode | EventsNode | EventNode | ShowMoreNode | MessageNode;
+export type Node = GroupNode | RunNode | EventsNode | EventNode | OlderEventsNode | ShowMoreNode | MessageNode;

@@ -3,11 +3,17 @@ import { messageOf } from '../../core/model/errors';
 import { log } from '../log';
 import type { RunStore } from '../runStore';
 import type { GroupKey } from '../../core/model/overview';
-import { EventNode, EventsNode, GroupNode, MessageNode, type Node, RunNode, ShowMoreNode } from './nodes';
+import { EventNode, EventsNode, GroupNode, MessageNode, type Node, OlderEventsNode, RunNode, ShowMoreNode } from './nodes';
 
 /** The Runs view: status groups, runs, and under each run its child runs and its events. */
+/** A run's events listed at first, and how many more each "Show older events" lists: its newest. */
+export const EVENTS_SHOWN = 200;
+
 export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
+  /** How many events each Events node lists, where more were asked for; and the node, to refresh it. */
+  private readonly eventsShown = new Map<string, number>();
+  private readonly eventsNodes = new Map<string, EventsNode>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscription: vscode.Disposable;
 
@@ -38,14 +44,25 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
         return [...children, new EventsNode(node.run.id, node.id!)];
       }
       if (node instanceof EventsNode) {
-        const events = await this.store.read('events', node.runId);
-        return events.length ? events.map((e) => new EventNode(e, node.id!)) : [new MessageNode(vscode.l10n.t('No events'), `${node.id}/none`)];
+        this.eventsNodes.set(node.id!, node);
+        const page = await this.store.read('events', { runId: node.runId, newest: this.eventsShown.get(node.id!) ?? EVENTS_SHOWN });
+        if (!page.events.length) return [new MessageNode(vscode.l10n.t('No events'), `${node.id}/none`)];
+        const events = page.events.map((e) => new EventNode(e, node.id!));
+        return page.total > page.events.length ? [new OlderEventsNode(node, page.total - page.events.length), ...events] : events;
       }
     } catch (err) {
       log.error(`listing children: ${messageOf(err)}`);
       return [new MessageNode(vscode.l10n.t('Could not read: {0}', messageOf(err)), `${node.id}/error`)];
     }
     return [];
+  }
+
+  /** Lists `EVENTS_SHOWN` more of the events under this Events node. */
+  showOlderEvents(eventsNodeId: string): void {
+    const node = this.eventsNodes.get(eventsNodeId);
+    if (!node) return;
+    this.eventsShown.set(eventsNodeId, (this.eventsShown.get(eventsNodeId) ?? EVENTS_SHOWN) + EVENTS_SHOWN);
+    this.changed.fire(node);
   }
 
   /** A status group as the store has it now, with its note. */

@@ -42,7 +42,8 @@ export interface ReadResult<T> {
   stats: ReadStats;
 }
 
-type Use<T> = (reader: RunReader, db: Queryable, pages: PageTracker) => T;
+/** A read's queries; `guarded` says whether this pass is final (an unguarded one may be done again: see `read`). */
+type Use<T> = (reader: RunReader, db: Queryable, pages: PageTracker, guarded: boolean) => T;
 
 /** How a snapshot is read: its read guard, and how much memory its pages may take (see `PageCache`). */
 export interface SnapshotOptions extends GuardOptions {
@@ -116,7 +117,7 @@ export class SnapshotDatabase {
       const started = performance.now();
       try {
         const sync = this.file.sync(true);
-        const value = this.run(use);
+        const value = this.run(use, true);
         const heldMs = performance.now() - started;
         return { value, fingerprint: this.file.fingerprint, stats: { path: 'guarded', guard: this.guard.name, heldMs, ...this.counts(sync, 1) } };
       } finally {
@@ -162,7 +163,7 @@ export class SnapshotDatabase {
       if (attempt > LAZY_ATTEMPTS && this.file.readAll() && !this.file.validate()) continue;
       let result: { value: T } | { error: unknown };
       try {
-        result = { value: this.run(use) };
+        result = { value: this.run(use, false) };
       } catch (error) {
         result = { error };
       }
@@ -180,14 +181,14 @@ export class SnapshotDatabase {
   }
 
   /** Runs `use` on the synced snapshot; a file SQLite cannot read becomes `not-a-database`. */
-  private run<T>(use: Use<T>): T {
+  private run<T>(use: Use<T>, guarded: boolean): T {
     let reader: RunReader;
     try {
       reader = this.prepare();
     } catch (err) {
       throw err instanceof WorkflowRunsError ? err : new WorkflowRunsError('not-a-database', `${this.dbPath} is not a readable SQLite database (${messageOf(err)}).`);
     }
-    return use(reader, this.query!, this.file);
+    return use(reader, this.query!, this.file, guarded);
   }
 
   /** The reader for the synced snapshot: opens sql.js anew when the file asks for it, re-reads the schema when it changed. */
