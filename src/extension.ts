@@ -30,6 +30,7 @@ export interface WorkflowRunsApi {
   watcher: StatusWatcher;
   statusBar: StatusBar;
   notifier: Notifier;
+  details: RunDetailsProvider;
   /** How long `activate()` took, in milliseconds. */
   activationMs: number;
 }
@@ -113,7 +114,7 @@ export function activate(context: vscode.ExtensionContext): WorkflowRunsApi {
   // Nothing is read here: reads happen on their own thread, when the view shows or the database changes.
   const activationMs = performance.now() - started;
   log.info(`Activated in ${activationMs.toFixed(1)} ms.`);
-  return { store, view, watcher, statusBar, notifier, activationMs };
+  return { store, view, watcher, statusBar, notifier, details, activationMs };
 }
 
 export function deactivate(): void {}

@@ -18,6 +18,14 @@ export interface DialectParts {
   keyIn(alias: string, param: string): string;
   /** Rows whose id is in a JSON array bound as text. */
   idIn(alias: string, param: string): string;
+  /** An expression's value is in a JSON array bound as text (numbers for SQLite's numbers, strings for text). */
+  inList(expr: string, param: string): string;
+  /**
+   * The bucket of a run's key the status watch compares sets of keys by (see `RunSql.statusBuckets`),
+   * and a hash of the key whose sum over a bucket changes when its keys do.
+   */
+  bucket(alias: string): string;
+  keyHash(alias: string): string;
   /** Whether `id` can name a run at all (PostgreSQL's ids are UUIDs); one that cannot is never sent. */
   isId(id: string): boolean;
   /** A column as text (PostgreSQL's ids are UUIDs, compared and returned as text). */
@@ -62,6 +70,11 @@ export const DIALECTS: Record<Dialect, DialectParts> = {
     key: (alias) => `${alias}.rowid`,
     keyIn: (alias, param) => `${alias}.rowid IN (SELECT value FROM json_each(${param}))`,
     idIn: (alias, param) => `${alias}.id IN (SELECT value FROM json_each(${param}))`,
+    inList: (expr, param) => `${expr} IN (SELECT value FROM json_each(${param}))`,
+    // 4,096 rowids a bucket: Archon adds runs at the end, so most buckets hold for good.
+    bucket: (alias) => `(${alias}.rowid >> 12)`,
+    // Knuth's multiplicative hash, kept to 32 bits (a sum of 4,096 of them stays exact).
+    keyHash: (alias) => `((${alias}.rowid * 2654435761) & 4294967295)`,
     isId: () => true,
     text: (expr) => expr,
     param: (name) => `:${name}`,
@@ -86,6 +99,10 @@ export const DIALECTS: Record<Dialect, DialectParts> = {
     key: (alias) => `${alias}.id`,
     keyIn: (alias, param) => `${alias}.id IN (SELECT jsonb_array_elements_text(${param}::jsonb)::uuid)`,
     idIn: (alias, param) => `${alias}.id IN (SELECT jsonb_array_elements_text(${param}::jsonb)::uuid)`,
+    inList: (expr, param) => `${expr} IN (SELECT jsonb_array_elements_text(${param}::jsonb))`,
+    // Ids are random: their first two hex digits make 256 buckets of about equal size.
+    bucket: (alias) => `left(${alias}.id::text, 2)`,
+    keyHash: (alias) => `hashtext(${alias}.id::text)`,
     isId: isUuid,
     text: (expr) => `${expr}::text`,
     param: (name, type) => `:${name}::${type}`,

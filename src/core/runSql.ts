@@ -253,9 +253,26 @@ export class RunSql {
     };
   }
 
-  /** The keys of every run with this status (from the status index alone, where there is one). */
-  keysWithStatus(status: string): Statement {
-    return { sql: `SELECT ${this.parts.text(this.parts.key('r'))} AS k FROM ${this.runs} r WHERE r.status = :status`, params: { status } };
+  /**
+   * The runs with this status, in buckets of their keys (see `DialectParts.bucket`): for each
+   * bucket, a digest (`d`: the count and the sum of the keys' hashes) that changes when the keys in
+   * it do. The status watch reads the keys of only the buckets whose digest changed (`keysInBuckets`).
+   */
+  statusBuckets(status: string): Statement {
+    const p = this.parts;
+    return {
+      sql: `SELECT ${p.bucket('r')} AS b, ${p.text('count(*)')} || ':' || ${p.text(`sum(${p.keyHash('r')})`)} AS d FROM ${this.runs} r WHERE r.status = :status GROUP BY 1`,
+      params: { status },
+    };
+  }
+
+  /** The keys (`k`) of the runs with this status in these buckets, with their bucket (`b`). */
+  keysInBuckets(status: string, buckets: unknown[]): Statement {
+    const p = this.parts;
+    return {
+      sql: `SELECT ${p.text(p.key('r'))} AS k, ${p.bucket('r')} AS b FROM ${this.runs} r WHERE r.status = :status AND ${p.inList(p.bucket('r'), ':buckets')}`,
+      params: { status, buckets: JSON.stringify(buckets) },
+    };
   }
 
   /** Running and paused runs matching the filter, by id: whether each is interrupted, or at an open gate. */

@@ -92,6 +92,8 @@ export class RunDetailsProvider implements vscode.TextDocumentContentProvider, v
   readonly onDidChange = this.changed.event;
   private readonly subscriptions: vscode.Disposable[];
   private readonly shown = new Map<string, Shown>();
+  /** How many times documents asked for their run, and how many of those were rendered (the rest had not changed). */
+  readonly stats = { reads: 0, renders: 0 };
 
   constructor(private readonly store: RunStore) {
     this.subscriptions = [
@@ -143,13 +145,17 @@ export class RunDetailsProvider implements vscode.TextDocumentContentProvider, v
       let answer;
       try {
         answer = await this.store.read('details', { id: uri.query, events: shown.events, digest: shown.digest });
+        this.stats.reads++;
       } catch (err) {
         log.warn(`reading details of ${uri.query}: ${messageOf(err)}`);
         return false;
       }
       shown.digest = answer?.digest;
       if (!answer) shown.text = `# ${markdownText(uri.query)}\n\n${markdownText(vscode.l10n.t('This run no longer exists in {0}.', state.where))}\n`;
-      else if (answer.history) shown.text = renderDetails(answer.history, olderLink(uri));
+      else if (answer.history) {
+        shown.text = renderDetails(answer.history, olderLink(uri));
+        this.stats.renders++;
+      }
     }
     this.shown.set(key, shown);
     return shown.text !== before;

@@ -200,6 +200,52 @@ describe('Workflow Runs in a real VS Code', function () {
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
+  it('pages a run’s events: the tree its newest 200 under "Show older events", the details its newest 500 with a link for more, rendered again only when the run changed', async () => {
+    const id = await insertRun(db, { status: 'running', last_activity_at: "datetime('now')" });
+    const other = await insertRun(db, { status: 'running', workflow_name: 'wf-other', last_activity_at: "datetime('now')" });
+    const addEvents = (from: number, to: number) =>
+      db.exec(`WITH RECURSIVE n(i) AS (SELECT ${from} UNION ALL SELECT i + 1 FROM n WHERE i < ${to})
+        INSERT INTO remote_agent_workflow_events (id, workflow_run_id, event_order, event_type, step_name, created_at)
+        SELECT printf('ev-%05d', i), ${lit(id)}, i, 'node_completed', printf('step-%04d', i), datetime('2026-01-01', '+' || i || ' seconds') FROM n`);
+    await addEvents(1, 650);
+    await useDatabase(a, db.path);
+    const node = findRunNode(a, id);
+    const eventsNode = (await a.view.provider.getChildren(node)).find((n) => n.kind === 'events')!;
+    const listed = async () => (await a.view.provider.getChildren(eventsNode)).map((n) => String(n.kind === 'event' ? n.description : n.label).split(' · ')[0]);
+    let events = await listed();
+    assert.equal(events.length, 201);
+    assert.deepEqual([events[0], events[1], events[200]], ['Show older events (450 more)', 'step-0451', 'step-0650']);
+    await vscode.commands.executeCommand('workflowRuns.showOlderEvents', eventsNode.id);
+    events = await listed();
+    assert.deepEqual([events.length, events[0], events[1]], [401, 'Show older events (250 more)', 'step-0251']);
+
+    await vscode.commands.executeCommand('workflowRuns.showDetails', node);
+    const doc = await waitFor('the details editor', () => vscode.window.activeTextEditor?.document.uri.scheme === 'workflow-run' && vscode.window.activeTextEditor.document);
+    const headings = () => doc.getText().match(/^### .* — node_completed — step-\d+$/gm) ?? [];
+    assert.match(doc.getText(), /## Events \(650\)\n\nThe newest 500\. \[Show 500 older events\]\(command:workflowRuns\.showOlderDetailsEvents\?/);
+    assert.equal(headings().length, 500);
+    assert.match(headings()[0] ?? '', /step-0151$/);
+    const links = await vscode.commands.executeCommand<vscode.DocumentLink[]>('vscode.executeLinkProvider', doc.uri);
+    assert.deepEqual(links.map((l) => [l.target?.scheme, l.target?.path]), [['command', 'workflowRuns.showOlderDetailsEvents']]);
+    assert.match(doc.getText(links[0].range), /^\[Show 500 older events\]\(command:.*\)$/);
+    await vscode.commands.executeCommand('workflowRuns.showOlderDetailsEvents', doc.uri.toString());
+    await waitFor('all 650 events in the document', () => headings().length === 650);
+    assert.doesNotMatch(doc.getText(), /older events/);
+
+    // Another run changes: the document asks again, and is not rendered again.
+    const stats = { ...a.details.stats };
+    await db.exec(`UPDATE remote_agent_workflow_runs SET status = 'failed' WHERE id = ${lit(other)}`);
+    await a.store.refresh(true);
+    await waitFor('the document to ask for its run again', () => a.details.stats.reads > stats.reads);
+    assert.equal(a.details.stats.renders, stats.renders, 'not rendered for another run');
+    // Its own run changes: it is.
+    await addEvents(651, 651);
+    await a.store.refresh(true);
+    await waitFor('the new event in the document', () => /## Events \(651\)/.test(doc.getText()));
+    assert.equal(a.details.stats.renders, stats.renders + 1);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
   it('scopes to the workspace folder by default and shows all runs on toggle', async () => {
     const folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
     await insertRun(db, { status: 'failed', workflow_name: 'wf-here', working_path: path.join(folder, 'wt') });

@@ -1,7 +1,14 @@
 import * as assert from 'node:assert/strict';
-import { gateActions } from '../../src/core/model/runModel';
 import { PostgresListener } from '../../src/core/postgres/postgresListener';
-import { PostgresReader } from '../../src/core/postgres/postgresReader';
+import { queryOn } from '../../src/core/postgres/namedParams';
+import { postgresEngine, PostgresReader } from '../../src/core/postgres/postgresReader';
+import { beginPinned, detectSchema } from '../../src/core/postgres/postgresSchema';
+import { gateActions, SUMMARY_TEXT_MAX } from '../../src/core/model/runModel';
+import type { Row } from '../../src/core/model/runRow';
+import type { StatusWatch, WatchRequest } from '../../src/core/model/statusWatch';
+import { type Plan, runAsync } from '../../src/core/reads/plan';
+import { getRun, listRuns, watch } from '../../src/core/reads/runReads';
+import { RunSql } from '../../src/core/runSql';
 import { archonPg, insertPgRun } from '../support/postgres';
 import { server } from './server';
 
@@ -21,6 +28,25 @@ describe('PostgreSQL: the same reads as on SQLite, on a real server', function (
   });
 
   const read = async <T>(p: Promise<{ value: T }>) => (await p).value;
+
+  /** Runs a read's plan in one transaction as the reader does, with every row that comes back from the server. */
+  async function traced<T>(plan: (sql: RunSql) => Plan<T>): Promise<{ value: T; rows: Row[] }> {
+    const rows: Row[] = [];
+    const query = queryOn(db.client);
+    const schemas = await beginPinned(db.client, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    try {
+      const engine = postgresEngine(async (sql, params) => {
+        const got = await query(sql, params);
+        rows.push(...got);
+        return got;
+      });
+      const value = await runAsync(plan(new RunSql('postgres', await detectSchema(query, schemas, 'test'))), engine);
+      return { value, rows };
+    } finally {
+      await db.client.query('COMMIT');
+    }
+  }
+  const longest = (rows: Row[]) => Math.max(0, ...rows.flatMap((row) => Object.values(row).map((v) => (typeof v === 'string' ? v.length : 0))));
 
   it('the overview: groups in order with counts, interrupted runs, open gates, and the newest runs of each', async () => {
     await db.client.query(`INSERT INTO remote_agent_codebases (id, name, default_cwd) VALUES ('c0000000-0000-4000-8000-000000000001', 'acme/widgets', '/src/widgets')`);
@@ -120,6 +146,55 @@ describe('PostgreSQL: the same reads as on SQLite, on a real server', function (
     assert.deepEqual(gateActions(runs[beside]), { decide: true, respond: false });
     assert.deepEqual([gateActions(runs[odd]), gateActions(runs[list])], [{ decide: false, respond: false }, { decide: false, respond: false }], 'nothing Archon could answer');
     assert.equal(runs[parent].approval!.childRunId, 'c1');
+  });
+
+  it('a list reads from the metadata only the error and the gate, long texts cut; one run’s details read them whole', async () => {
+    const long = (c: string) => c.repeat(5000);
+    const metadata = { error: long('e'), nodes: long('n').repeat(200), approval: { nodeId: 'review', message: long('q'), type: 'approval', onRejectPrompt: long('p') } };
+    const id = await insertPgRun(db.client, { status: 'paused', metadata, user_message: long('m') });
+    await insertPgRun(db.client, { status: 'completed', metadata: { approval: { ...GATE.approval, type: 'child_workflow', childRunId: id } } });
+    const list = await traced((sql) => listRuns(sql, {}));
+    const run = list.value.find((r) => r.id === id)!;
+    assert.equal(run.error, `${'e'.repeat(SUMMARY_TEXT_MAX - 1)}…`);
+    assert.equal(run.userMessage, `${'m'.repeat(SUMMARY_TEXT_MAX - 1)}…`);
+    assert.equal(run.approval?.message, `${'q'.repeat(SUMMARY_TEXT_MAX - 1)}…`);
+    assert.equal(list.value.find((r) => r.id !== id)!.approval, null, 'a finished run has no gate');
+    assert.ok(longest(list.rows) <= SUMMARY_TEXT_MAX + 1, `a list read ${longest(list.rows)} characters of one value`);
+    const details = (await traced((sql) => getRun(sql, id))).value!;
+    assert.equal(details.error, long('e'));
+    assert.equal(details.approval?.message, long('q'));
+    assert.deepEqual(details.metadata, metadata);
+  });
+
+  it('the status watch reads failed runs incrementally: a quiet poll reads bucket digests, not every failed run', async () => {
+    await insertPgRun(db.client, {});
+    await db.client.query(`INSERT INTO remote_agent_workflow_runs (workflow_name, conversation_id, user_message, status)
+      SELECT 'wf-' || i, (SELECT conversation_id FROM remote_agent_workflow_runs LIMIT 1), 'm', CASE WHEN i % 3 = 0 THEN 'completed' ELSE 'failed' END FROM generate_series(1, 6000) i`);
+    const poll = (request: WatchRequest) => traced((sql) => watch(sql, request)) as Promise<{ value: StatusWatch; rows: Row[] }>;
+    const first = await poll({ completed: true });
+    assert.ok(first.rows.length > 6000, 'a first watch learns every key');
+    const quiet = await poll({ completed: true, memory: first.value.memory });
+    assert.deepEqual(quiet.value.arrived, []);
+    assert.ok(quiet.rows.length <= 2 * 256, `a quiet poll read ${quiet.rows.length} rows`);
+    // wf-3 was completed and fails; wf-4 had failed and completes.
+    await db.client.query(`UPDATE remote_agent_workflow_runs SET status = CASE status WHEN 'failed' THEN 'completed' ELSE 'failed' END WHERE workflow_name IN ('wf-3', 'wf-4')`);
+    const moved = await poll({ completed: true, memory: quiet.value.memory });
+    assert.deepEqual(moved.value.arrived.map((a) => `${a.kind}:${a.run.workflowName}`).sort(), ['completed:wf-4', 'failed:wf-3']);
+    assert.ok(moved.rows.length < 1000, `only the changed buckets' keys are read again (${moved.rows.length} rows)`);
+  });
+
+  it('pages a run’s events: its newest N with how many there are, or all of them through a cursor', async () => {
+    const id = await insertPgRun(db.client, { status: 'running' });
+    await db.client.query(`INSERT INTO remote_agent_workflow_events (workflow_run_id, event_type, data, created_at)
+      SELECT $1, 'node_completed', jsonb_build_object('i', i), '2026-01-01'::timestamptz + (i / 3) * interval '1 second' FROM generate_series(1, 1300) i`, [id]);
+    const page = await read(reader.read('events', { runId: id, newest: 200 }));
+    assert.equal(page.total, 1300);
+    assert.deepEqual(page.events.map((e) => (e.data as { i: number }).i), Array.from({ length: 200 }, (_, k) => 1101 + k));
+    const all: number[] = [];
+    let head;
+    assert.equal(await reader.stream('history', { id, events: 'all' }, (part) => ('head' in part ? (head = part.head) : all.push(...part.events.map((e) => (e.data as { i: number }).i)))), true);
+    assert.equal(head!.eventCount, 1300);
+    assert.deepEqual(all, Array.from({ length: 1300 }, (_, k) => k + 1));
   });
 
   it('equal data reads to equal fingerprints, and a change to another', async () => {

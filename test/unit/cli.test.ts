@@ -7,6 +7,7 @@ import { archonDb, cleanupTempDirs, insertRun, REPO_ROOT, runRow, tempDir } from
 import type { LiveDb } from '../support/liveDb';
 import { nodeWithSqlite } from '../support/racers';
 import { copyRealArchon, REAL_RUNS } from '../support/realArchon';
+import { main } from '../../src/cli/main';
 
 const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
 
@@ -102,7 +103,7 @@ describe('workflow-runs CLI (dist/cli.js, a real process)', function () {
     const { dbPath } = copyRealArchon();
     const human = cli(['show', REAL_RUNS.fanInFailed, '--db', dbPath]);
     assert.equal(human.code, 0, human.stderr);
-    const table = human.stdout.slice(human.stdout.indexOf('Nodes ('), human.stdout.indexOf('\nEvents:'));
+    const table = human.stdout.slice(human.stdout.indexOf('Nodes ('), human.stdout.indexOf('\nEvents'));
     assert.deepEqual(table.trim().split('\n'), [
       'Nodes (the workflow the run froze):',
       '  ✓ fetch                        exec       15 ms',
@@ -114,13 +115,65 @@ describe('workflow-runs CLI (dist/cli.js, a real process)', function () {
     const decided = cli(['show', REAL_RUNS.decided, '--db', dbPath]).stdout;
     assert.match(decided, /✓ decide\s+gate\s+hold: wait for the security fix/);
     const json = JSON.parse(cli(['show', REAL_RUNS.fanInFailed, '--db', dbPath, '--json']).stdout);
-    assert.deepEqual(Object.keys(json), ['run', 'events', 'children', 'graph', 'nodes']);
+    assert.deepEqual(Object.keys(json), ['run', 'events', 'eventCount', 'children', 'graph', 'nodes']);
     assert.deepEqual(Object.keys(json.graph), ['source', 'detail', 'file', 'problems', 'passes', 'elapsedMs', 'totals']);
     assert.deepEqual(Object.keys(json.nodes[0]), [
       'id', 'kind', 'dependsOn', 'group', 'unknown', 'status', 'pass', 'startedAt', 'endedAt', 'durationMs', 'output', 'outputTruncated', 'outputFile',
       'error', 'reason', 'expression', 'decision', 'comment', 'childRunId', 'iterations', 'toolCalls', 'tokens', 'costUsd',
     ]);
     assert.deepEqual(json.nodes.map((n: { id: string; status: string }) => `${n.id}:${n.status}`), ['fetch:completed', 'lint:completed', 'test:failed', 'report:skipped']);
+  });
+
+  it('list --json and show --events all print as they read: a batch at a time, exactly the JSON of the whole', async () => {
+    await db.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1300)
+      INSERT INTO remote_agent_workflow_runs (id, conversation_id, workflow_name, user_message, status, started_at)
+      SELECT printf('run-%05d', i), 'conv-1', 'wf', 'm', 'completed', datetime('2026-01-01', '+' || i || ' minutes') FROM n;
+      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1300)
+      INSERT INTO remote_agent_workflow_events (id, workflow_run_id, event_order, event_type, created_at)
+      SELECT printf('ev-%05d', i), 'run-00001', i, 'node_completed', datetime('2026-01-01', '+' || i || ' seconds') FROM n`);
+    /** The command in this process, with each write it makes. */
+    const run = async (args: string[]) => {
+      const writes: string[] = [];
+      const write = (text: string) => void writes.push(text);
+      const code = await main([...args, '--db', db.path], { write, out: (text) => write(`${text}\n`), err: (text) => assert.fail(text) });
+      assert.equal(code, 0);
+      return { writes, text: writes.join('') };
+    };
+    const list = await run(['list', '--limit', '0', '--json']);
+    const runs = JSON.parse(list.text) as { id: string }[];
+    assert.equal(list.text, `${JSON.stringify(runs, null, 2)}\n`, 'the same text as the JSON of the whole list');
+    assert.deepEqual(runs.map((r) => r.id), Array.from({ length: 1300 }, (_, i) => `run-${String(1300 - i).padStart(5, '0')}`));
+    assert.ok(list.writes.length >= 3, `printed in ${list.writes.length} writes`);
+    const show = await run(['show', 'run-00001', '--events', 'all', '--json']);
+    const history = JSON.parse(show.text) as { run: { id: string }; events: { id: string }[]; eventCount: number; children: unknown[] };
+    assert.equal(show.text, `${JSON.stringify(history, null, 2)}\n`);
+    assert.deepEqual(Object.keys(history), ['run', 'events', 'eventCount', 'children', 'graph', 'nodes']);
+    assert.deepEqual(history.events.map((e) => e.id), Array.from({ length: 1300 }, (_, i) => `ev-${String(i + 1).padStart(5, '0')}`));
+    assert.equal(history.eventCount, 1300);
+    assert.ok(show.writes.length >= 3, `printed in ${show.writes.length} writes`);
+  });
+
+  it('show prints the newest 200 events with how many there are; --events N or all prints more, --json too', async () => {
+    const id = await insertRun(db, { status: 'running' });
+    await db.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 250)
+      INSERT INTO remote_agent_workflow_events (id, workflow_run_id, event_order, event_type, step_name, created_at)
+      SELECT printf('ev-%05d', i), '${id}', i, 'node_completed', printf('step-%03d', i), datetime('2026-01-01', '+' || i || ' seconds') FROM n`);
+    const lines = (args: string[]) => cli(['show', id, '--db', db.path, ...args]).stdout.split('\n').filter((l) => /node_completed/.test(l));
+    const human = cli(['show', id, '--db', db.path]).stdout;
+    assert.match(human, /Events: the newest 200 of 250 \(--events all prints every one\):/);
+    const shown = lines([]);
+    assert.equal(shown.length, 200);
+    assert.match(shown[0], /step-051/, 'the newest 200, oldest first');
+    assert.equal(lines(['--events', 'all']).length, 250);
+    assert.match(cli(['show', id, '--db', db.path, '--events', 'all']).stdout, /Events \(250\):/);
+    assert.equal(lines(['--events', '10']).length, 10);
+    const json = JSON.parse(cli(['show', id, '--db', db.path, '--json']).stdout);
+    assert.equal(json.events.length, 200);
+    assert.equal(json.eventCount, 250);
+    assert.equal(JSON.parse(cli(['show', id, '--db', db.path, '--json', '--events', 'all']).stdout).events.length, 250);
+    const bad = cli(['show', id, '--db', db.path, '--events', 'some']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--events must be a whole number or all/);
   });
 
   it('usage errors exit 2', () => {

@@ -114,7 +114,7 @@ describe('Reader thread', function () {
     assert.match(JSON.stringify(event.data), new RegExp(`^(\\{"a":){64}"\\(nested deeper than 64 levels: not shown\\)"\\}{64}$`));
     assert.equal((await read('resolveId', client.read(db.path, {}, 'resolveId', gated.slice(0, 8)))).kind, 'found');
     // A first watch learns what is so; against an empty memory both runs are news, read whole.
-    const watch = await read('watch', client.read(db.path, {}, 'watch', { completed: false, memory: { failed: [], gates: [], interrupted: [] } }));
+    const watch = await read('watch', client.read(db.path, {}, 'watch', { completed: false, memory: { failed: {}, gates: [], interrupted: [] } }));
     assert.deepEqual(watch.arrived.map((a) => a.kind).sort(), ['failed', 'gate']);
   });
 

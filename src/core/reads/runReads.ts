@@ -18,7 +18,7 @@ import {
   type RunSummary,
   type StatusCounts,
 } from '../model/runModel';
-import { type RunKey, statusWatch, type StatusWatch, watchMemory, type WatchNow, watchNews, type WatchRequest } from '../model/statusWatch';
+import { type KeyBuckets, type RunKey, statusWatch, type StatusWatch, watchMemory, type WatchNow, watchNews, type WatchRequest } from '../model/statusWatch';
 import type { RunSql, Statement } from '../runSql';
 import { cursor, type Plan } from './plan';
 
@@ -206,15 +206,31 @@ export function* resolveId(sql: RunSql, input: string): Plan<IdResolution> {
   return { kind: 'found', id: matches[0] };
 }
 
+/**
+ * The keys of the runs with a status, by bucket: the digests of all buckets, and the keys of those
+ * whose digest is not the one `before` has (all of them on a first watch); the others are kept.
+ */
+function* statusKeys(sql: RunSql, status: string, before: KeyBuckets | undefined): Plan<KeyBuckets> {
+  const now: KeyBuckets = {};
+  const changed: unknown[] = [];
+  for (const { b, d } of yield sql.statusBuckets(status)) {
+    const kept = before?.[String(b)];
+    if (kept?.digest === String(d)) now[String(b)] = kept;
+    else {
+      now[String(b)] = { digest: String(d), keys: [] };
+      changed.push(b);
+    }
+  }
+  if (changed.length) for (const { k, b } of yield sql.keysInBuckets(status, changed)) now[String(b)]?.keys.push(k as RunKey);
+  return now;
+}
+
 /** The status watch (see model/statusWatch.ts): failed and completed runs by key, the live runs in scope. */
 export function* watch(sql: RunSql, request: WatchRequest): Plan<StatusWatch> {
-  const keys = function* (status: string): Plan<RunKey[]> {
-    return (yield sql.keysWithStatus(status)).map((row) => row.k as RunKey);
-  };
   const live = yield sql.liveRuns({ folders: request.folders });
   const now: WatchNow = {
-    failed: yield* keys('failed'),
-    completed: request.completed ? yield* keys('completed') : undefined,
+    failed: yield* statusKeys(sql, 'failed', request.memory?.failed),
+    completed: request.completed ? yield* statusKeys(sql, 'completed', request.memory?.completed) : undefined,
     live: live.map((r) => ({ id: String(r.id), status: String(r.status), interrupted: flag(r.interrupted), openGate: flag(r.open_gate) })),
   };
   const memory = watchMemory(now);
