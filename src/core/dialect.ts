@@ -31,11 +31,9 @@ export interface DialectParts {
   /** A column as text (PostgreSQL's ids are UUIDs, compared and returned as text). */
   text(expr: string): string;
   /** A named parameter of a type PostgreSQL cannot infer where it stands (in a CASE, say). */
-  param(name: string, type: 'int' | 'text' | 'timestamptz'): string;
+  param(name: string, type: 'int' | 'text'): string;
   /** A date column as a sort key that puts NULL first on both (SQLite does; PostgreSQL puts it last). */
   sortableTime(expr: string): string;
-  /** That key as text, whole (node-postgres would make a Date of it and drop the microseconds). */
-  timeText(expr: string): string;
   contains(haystack: string, needle: string): string;
   startsWith(s: string, prefix: string): string;
   /** The first `param` characters of a text. */
@@ -79,7 +77,6 @@ export const DIALECTS: Record<Dialect, DialectParts> = {
     text: (expr) => expr,
     param: (name) => `:${name}`,
     sortableTime: (expr) => `coalesce(${expr}, '')`,
-    timeText: (expr) => expr,
     contains: (h, n) => `instr(${h}, ${n}) > 0`,
     startsWith: (s, p) => `substr(${s}, 1, length(${p})) = ${p}`,
     head: (text, p) => `substr(${text}, 1, ${p})`,
@@ -107,7 +104,6 @@ export const DIALECTS: Record<Dialect, DialectParts> = {
     text: (expr) => `${expr}::text`,
     param: (name, type) => `:${name}::${type}`,
     sortableTime: (expr) => `coalesce(${expr}, '-infinity'::timestamptz)`,
-    timeText: (expr) => `${expr}::text`,
     contains: (h, n) => `strpos(${h}, ${n}::text) > 0`,
     startsWith: (s, p) => `left(${s}, length(${p}::text)) = ${p}::text`,
     head: (text, p) => `left(${text}, ${p}::int)`,

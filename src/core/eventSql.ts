@@ -1,16 +1,8 @@
 import { DIALECTS, type DialectParts } from './dialect';
-import type { Row } from './model/runRow';
 import type { RunKey } from './model/statusWatch';
 import type { Schema } from './model/schema';
 import type { Dialect } from './predicates';
 import type { Statement } from './runSql';
-
-/** Where a page of events ends: the keyset the next page starts after (`EventSql.page`). */
-export interface EventKey {
-  created: unknown;
-  order: number;
-  id: string;
-}
 
 /**
  * The statements both engines read a run's events with (see runSql.ts), in Archon's own order:
@@ -43,34 +35,6 @@ export class EventSql {
       `${this.parts.text('e.id')} AS id, ${col('event_order')} AS event_order, ${col('event_type')} AS event_type, ${col('step_index')} AS step_index,` +
       ` ${col('step_name')} AS step_name, ${col('data')} AS data, ${col('created_at')} AS created_at`
     );
-  }
-
-  /** A run's events in order, every column. */
-  events(runId: string): Statement | undefined {
-    if (!this.schema.events?.has('workflow_run_id')) return undefined;
-    return { sql: `SELECT ${this.columns} FROM ${this.table} WHERE e.workflow_run_id = :id ORDER BY ${this.order('ASC')}`, params: { id: runId } };
-  }
-
-  /**
-   * Up to `limit` of a run's events after `after` (from the first without it), in the same order,
-   * by keyset on (`created_at`, `event_order`, `id`): each page starts where the last ended, so a
-   * reader holds one page at a time however many events a run has.
-   */
-  page(runId: string, after: EventKey | undefined, limit: number): Statement | undefined {
-    if (!this.schema.events?.has('workflow_run_id')) return undefined;
-    const p = this.parts;
-    const time = p.sortableTime(this.col('created_at'));
-    const key = `${time}, ${this.schema.events.has('event_order') ? 'coalesce(event_order, 0)' : '0'}, ${p.text('id')}`;
-    const params: Statement['params'] = { id: runId, limit };
-    let where = 'workflow_run_id = :id';
-    if (after) {
-      where += ` AND (${key}) > (${p.param('afterCreated', 'timestamptz')}, :afterOrder, :afterId)`;
-      Object.assign(params, { afterCreated: after.created as string | number | null, afterOrder: after.order, afterId: after.id });
-    }
-    return {
-      sql: `SELECT ${this.columns}, ${p.timeText(time)} AS created_key FROM ${this.table} WHERE ${where} ORDER BY ${key} LIMIT :limit`,
-      params,
-    };
   }
 
   private order(direction: 'ASC' | 'DESC'): string {
@@ -110,10 +74,5 @@ export class EventSql {
       sql: `SELECT ${this.columns}, ${this.parts.text(this.parts.key('e'))} AS k FROM ${this.table} WHERE ${this.parts.keyIn('e', ':keys')}`,
       params: { keys: JSON.stringify(keys) },
     };
-  }
-
-  /** The keyset of a row of `page`. */
-  keyOf(row: Row): EventKey {
-    return { created: row.created_key, order: Number(row.event_order ?? 0), id: String(row.id) };
   }
 }

@@ -311,6 +311,16 @@ export class RunSql {
     };
   }
 
+  /** The runs this run started, newest first, each with the node of it that started it (`metadata.parent_node_id`). */
+  childNodes(runId: string): Statement | undefined {
+    if (!this.schema.runs.has('parent_run_id')) return undefined;
+    const id = this.parts.text('r.id');
+    return {
+      sql: `SELECT ${id} AS id, r.status AS status, ${this.parts.jsonString(this.column('metadata'), ['parent_node_id'])} AS parent_node_id FROM ${this.runs} r WHERE r.parent_run_id = :id ORDER BY ${this.newest}`,
+      params: { id: runId },
+    };
+  }
+
   /** The id of the run with exactly this id, as stored. */
   exactId(id: string): Statement {
     return { sql: `SELECT ${this.parts.text('r.id')} AS id FROM ${this.runs} r WHERE r.id = :id`, params: { id } };

@@ -1,9 +1,7 @@
-import { EventSql, type EventKey } from '../eventSql';
 import { messageOf } from '../model/errors';
-import { parseJson, type RunDetails } from '../model/runModel';
-import { eventFromRow } from '../model/runRow';
+import type { RunDetails } from '../model/runModel';
 import type { Plan } from '../reads/plan';
-import { getRun } from '../reads/runReads';
+import { eachEvent, getRun } from '../reads/runReads';
 import type { RunSql } from '../runSql';
 import { sourcedGraph } from './graphSource';
 import { NodeFold } from './nodeFold';
@@ -23,34 +21,18 @@ export interface FoldedRun {
   children: ChildRunRef[];
 }
 
-/** Events per page: the fold holds one page of rows at a time. */
-export const EVENT_PAGE = 500;
-
-function parentNodeOf(metadata: unknown): string | null {
-  const value = parseJson(metadata).value;
-  const node = typeof value === 'object' && value !== null ? (value as Record<string, unknown>).parent_node_id : undefined;
-  return typeof node === 'string' ? node : null;
-}
-
 /**
  * The database's part of a run's graph, as a plan both engines run (see reads/plan.ts): the run's
- * row, its events folded page by page in Archon's order, and the runs it started with the node
- * that started each (`metadata.parent_node_id`).
+ * row, its events folded in Archon's order a batch at a time (`eachEvent`: one sort, then a batch of
+ * rows held at a time), and the runs it started with the node that started each.
  */
 export function* foldRun(sql: RunSql, runId: string): Plan<FoldedRun | undefined> {
   const run = yield* getRun(sql, runId);
   if (!run) return undefined;
-  const events = new EventSql(sql.dialect, sql.schema);
   const fold = new NodeFold();
-  for (let after: EventKey | undefined; ; ) {
-    const page = events.page(runId, after, EVENT_PAGE);
-    const rows = page ? yield page : [];
-    for (const row of rows) fold.add(eventFromRow(row));
-    if (rows.length < EVENT_PAGE) break;
-    after = events.keyOf(rows[rows.length - 1]);
-  }
-  const started = sql.children(runId);
-  const children = (started ? yield started : []).map((row) => ({ id: String(row.id), status: String(row.status), parentNodeId: parentNodeOf(row.metadata) }));
+  yield* eachEvent(sql, runId, 'all', (events) => events.forEach((event) => fold.add(event)));
+  const started = sql.childNodes(runId);
+  const children = (started ? yield started : []).map((row) => ({ id: String(row.id), status: String(row.status), parentNodeId: row.parent_node_id === null ? null : String(row.parent_node_id) }));
   // Oldest first, so that a node's latest child comes last.
   return { run, fold, children: children.reverse() };
 }
