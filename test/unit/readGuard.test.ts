@@ -74,6 +74,7 @@ describe('reads under a read guard', function () {
         const times: number[] = [];
         const held: number[] = [];
         let reads = 0;
+        let overwritten = 0;
         let last = 0;
         const until = Date.now() + 400000;
         try {
@@ -95,6 +96,7 @@ describe('reads under a read guard', function () {
             assert.equal(stats.path, 'guarded', `read ${reads}: ${stats.guard}`);
             assert.equal(stats.attempts, 1);
             held.push(stats.heldMs!);
+            if (stats.logOverwritten) overwritten++;
             const [log, total, added] = value.counts;
             assert.ok(log === total && total === added, `read ${reads} torn: ${log}/${total}/${added}`);
             const shown = value.overview.overview.groups.reduce((n, g) => n + g.count, 0);
@@ -108,7 +110,7 @@ describe('reads under a read guard', function () {
           const acked = await churn.stop();
           const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
           console.log(
-            `      ${reads} reads, all answered, 0 torn, during ${acked} commits to ${Math.round(sizeOf(file) / MB)} MB; read median ${median(times).toFixed(0)} ms, max ${Math.max(...times).toFixed(0)} ms; guard held median ${median(held).toFixed(0)} ms, max ${Math.max(...held).toFixed(0)} ms; checkpoints ${churn.checkpoints.done} done, ${churn.checkpoints.blocked} blocked`,
+            `      ${reads} reads, all answered, 0 torn, during ${acked} commits to ${Math.round(sizeOf(file) / MB)} MB; read median ${median(times).toFixed(0)} ms, max ${Math.max(...times).toFixed(0)} ms; guard held median ${median(held).toFixed(0)} ms, max ${Math.max(...held).toFixed(0)} ms; ${overwritten} with the log restarted under them; checkpoints ${churn.checkpoints.done} done, ${churn.checkpoints.blocked} blocked`,
           );
         }
       });
@@ -219,6 +221,46 @@ describe('reads under a read guard', function () {
         } finally {
           files.openSync = openSync;
           files.readSync = readSync;
+          reading?.close();
+          await live.close();
+        }
+      });
+
+      it('a log restarted and written over while the queries run (a guard on read mark 0 allows that) is not read: its pages come from the main file, which holds them', async () => {
+        const live = await archonDb();
+        let reading: SnapshotDatabase | undefined;
+        try {
+          await live.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200)
+            INSERT INTO remote_agent_workflow_runs (id, conversation_id, workflow_name, user_message, status)
+            SELECT printf('run-%05d', i), 'conv-1', 'wf', hex(randomblob(400)), 'failed' FROM n`);
+          await live.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+          // A log of a few frames, every one of them copied into the main file: a guard begins on read mark 0.
+          await insertRun(live, { id: 'newest', status: 'paused' });
+          await live.exec("UPDATE remote_agent_workflow_runs SET status = 'completed' WHERE id IN ('run-00001', 'run-00100', 'run-00200')");
+          const [checkpoint] = await live.query('PRAGMA wal_checkpoint(PASSIVE)');
+          assert.equal(checkpoint.log, checkpoint.checkpointed, 'every frame was copied into the main file');
+          const indexed = fs.readFileSync(`${live.path}-wal`);
+          reading = await SnapshotDatabase.open(live.path, { guard });
+          const statuses = (q: Queryable) =>
+            q.all("SELECT id, status FROM remote_agent_workflow_runs WHERE id IN ('newest', 'run-00001', 'run-00002', 'run-00100', 'run-00200') ORDER BY id").map((r) => `${r.id}:${r.status}`);
+          const { value, stats } = await reading.read((_, q) => {
+            // The log is indexed; no run page has been read yet. Another process restarts the log and
+            // writes more frames over it than it had, before the queries read a page from it.
+            sqlite3(live.path, "UPDATE remote_agent_workflow_runs SET status = 'cancelled';");
+            return { statuses: statuses(q), ok: first(q, 'PRAGMA integrity_check') };
+          });
+          const now = fs.readFileSync(`${live.path}-wal`);
+          assert.notDeepEqual(now.subarray(16, 24), indexed.subarray(16, 24), 'the log was restarted (new salts)');
+          assert.ok(now.length >= indexed.length, 'its new frames cover every frame indexed');
+          assert.equal(stats.path, 'guarded');
+          assert.ok(stats.logOverwritten, 'a frame indexed no longer held its page, and the read noticed');
+          assert.deepEqual(value, {
+            statuses: ['newest:paused', 'run-00001:completed', 'run-00002:failed', 'run-00100:completed', 'run-00200:completed'],
+            ok: 'ok',
+          });
+          // The next read sees the writer's commit, from the new log.
+          assert.deepEqual((await reading.read((_, q) => statuses(q))).value, ['newest:cancelled', 'run-00001:cancelled', 'run-00002:cancelled', 'run-00100:cancelled', 'run-00200:cancelled']);
+        } finally {
           reading?.close();
           await live.close();
         }

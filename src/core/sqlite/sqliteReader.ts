@@ -61,7 +61,8 @@ export class SqliteReader implements RunsReader {
 /** A read's stats for the log: which path it took, and why a read went without a guard. */
 function describe(stats: ReadStats): { log: string; warning?: string } {
   const how = stats.path === 'guarded' ? `guarded by ${stats.guard} for ${stats.heldMs!.toFixed(1)} ms` : `unguarded, ${stats.attempts} attempt(s)`;
-  const log = `${how}; ${stats.mode}, ${stats.walFrames} log frames, ${stats.bytesRead} main-file bytes`;
+  const restarted = stats.logOverwritten ? ' (the log was restarted under it: its pages read from the main file)' : '';
+  const log = `${how}; ${stats.mode}, ${stats.walFrames} log frames, ${stats.bytesRead} main-file bytes${restarted}`;
   if (stats.path === 'guarded') return { log };
   return { log, warning: `reading without a read guard: ${stats.guard}. Reads are checked and retried when a checkpoint races them (up to 2 s).` };
 }

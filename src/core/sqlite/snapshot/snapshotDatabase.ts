@@ -31,6 +31,11 @@ export interface ReadStats {
   walFrames: number;
   /** Main-file bytes read from disk. */
   bytesRead: number;
+  /**
+   * The log was restarted and written over while the queries ran (as a guard on read mark 0
+   * allows): the pages of its frames were read from the main file instead (see `SnapshotFile`).
+   */
+  logOverwritten: boolean;
   /** 1 unless a checkpoint raced an unguarded read and it was done again. */
   attempts: number;
 }
@@ -176,8 +181,8 @@ export class SnapshotDatabase {
     throw raced();
   }
 
-  private counts(sync: SyncResult, attempts: number): Pick<ReadStats, 'mode' | 'walFrames' | 'bytesRead' | 'attempts'> {
-    return { mode: sync.mode, walFrames: sync.walFrames, bytesRead: this.file.takeBytesRead(), attempts };
+  private counts(sync: SyncResult, attempts: number): Pick<ReadStats, 'mode' | 'walFrames' | 'bytesRead' | 'logOverwritten' | 'attempts'> {
+    return { mode: sync.mode, walFrames: sync.walFrames, bytesRead: this.file.takeBytesRead(), logOverwritten: this.file.logOverwritten, attempts };
   }
 
   /** Runs `use` on the synced snapshot; a file SQLite cannot read becomes `not-a-database`. */

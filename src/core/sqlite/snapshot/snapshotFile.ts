@@ -1,9 +1,10 @@
 import * as fs from 'node:fs';
 import { WorkflowRunsError } from '../../model/errors';
 import { openRegularFile, readAt, readFrom, readInto, same } from './fileReads';
+import { LogIndex } from './logIndex';
 import { checkMainHeader, journalInUse, mainPages, mainPageSize, queryRelevant } from './mainFile';
 import { DEFAULT_PAGE_CACHE_MB, PageCache } from './pageCache';
-import { type Checksum, FRAME_HEADER, frameAt, LITTLE_ENDIAN, parseCheckpointProgress, parseWalHeader, scanFrames, WAL_HEADER, type WalHeader } from './wal';
+import { LITTLE_ENDIAN, parseCheckpointProgress, parseWalHeader, WAL_HEADER, type WalHeader } from './wal';
 
 /** How old the main file's times must be to tell a later write apart (see `mainStamp`). */
 const SETTLE_MS = 50;
@@ -33,24 +34,26 @@ export interface SyncResult {
   walFrames: number;
 }
 
-interface WalState {
-  header: WalHeader;
-  /** Committed frames read, and the running checksum after the last of them. */
-  frames: number;
-  sum: Checksum;
-}
-
 /**
  * The database file as sql.js sees it: a consistent snapshot of a live SQLite database, the main file
  * with the committed frames of its write-ahead log laid over it, read page by page on demand.
  *
- * Nothing is read up front but the log's committed frames, which are kept in memory: they are
- * newer than the main file, and a reader without a read mark in the log does not keep another
- * process from restarting the log and writing over them. sql.js reads the file through
- * `contents()`; any other page is read from the main file on first access and kept in a bounded
- * page cache (`PageCache`): a page let go is read again when SQLite asks again. `sync()` moves the
- * snapshot forward by reading only the log frames committed since the last sync, as long as the log
- * was not restarted; otherwise every page is dropped and read again when needed.
+ * Nothing is read up front but the log, once, to index its committed frames (`LogIndex`): which
+ * frame holds each page's newest copy; their pages are not kept. sql.js reads the file through
+ * `contents()`; a page is read on first access, from its frame when the log has one, else from the
+ * main file, and kept in a bounded page cache (`PageCache`): a page let go is read again when SQLite
+ * asks again. `sync()` moves the snapshot forward by indexing only the frames committed since the
+ * last sync, as long as the log was not restarted; otherwise every page is dropped and read again
+ * when needed.
+ *
+ * A frame read after the sync is checked against what was indexed: another process may have
+ * restarted the log and written over it meanwhile. Under a guard only a guard on read mark 0 lets
+ * that happen, and a read transaction gets read mark 0 only when every frame of the log has been
+ * copied into the main file, which then no checkpoint changes while the guard is held (copying
+ * needs the lock of read mark 0). A log restarted under it is one whose frames were all in the main
+ * file when the guard began, with no commit after them (a commit after them could not be copied
+ * while the guard is held, and the log cannot be restarted over frames not copied): the main file
+ * holds exactly the snapshot, and the page is read from it instead.
  *
  * Under a read guard (see `readGuards/`), a real SQLite's read transaction keeps checkpoints from
  * changing what we read (or restarting the log), and `sync(true)` is all a read needs. Without one,
@@ -65,12 +68,15 @@ export class SnapshotFile {
   pageSize = 0;
   /** Database size in pages in this snapshot. */
   pages = 0;
-  private wal: WalState | undefined;
+  /** The log's committed frames, when a log is in use. */
+  private log: LogIndex | undefined;
+  /** The `-wal` as opened by the last sync: its frames are read through this descriptor. */
+  private logFd: number | undefined;
+  /** A frame indexed by this sync no longer held its page: the log was restarted (see the class comment). */
+  logOverwritten = false;
   /** Without a log in use: what changes with any write to the main file (see `quietState`). */
   private mainState: string | undefined;
-  /** Page number -> its newest committed copy in the log. */
-  private readonly overlay = new Map<number, Buffer>();
-  /** Main-file pages read so far (page 1 apart, patched for sql.js). */
+  /** Pages read so far, from the log and the main file (page 1 apart, patched for sql.js). */
   private cache: PageCache | undefined;
   private page1: Buffer | undefined;
   private zeros = new Uint8Array(0);
@@ -123,7 +129,7 @@ export class SnapshotFile {
 
   /** Identifies the committed data: equal fingerprints mean equal data. */
   get fingerprint(): string {
-    const data = this.wal ? `${this.wal.header.salt1}:${this.wal.header.salt2}:${this.wal.frames}` : this.mainState;
+    const data = this.log ? `${this.log.header.salt1}:${this.log.header.salt2}:${this.log.frames}` : this.mainState;
     return `${this.ino}:${this.pages}:${data}`;
   }
 
@@ -144,58 +150,64 @@ export class SnapshotFile {
   private trySync(guarded: boolean): SyncResult | undefined {
     this.openMain();
     this.syncStamp = guarded ? undefined : this.mainStamp(!this.readShm);
-    const head = readFrom(this.walPath, 0, WAL_HEADER);
+    this.openLog();
+    const head = this.logFd === undefined ? undefined : readAt(this.logFd, WAL_HEADER, 0);
     const header = parseWalHeader(head);
-    const wal = this.wal;
-    if (wal && header && wal.header.raw.equals(header.raw)) {
+    const log = this.log;
+    if (log && header && log.header.raw.equals(header.raw)) {
       // Same generation of the log: only frames committed after the last sync are new.
-      const tail = readFrom(this.walPath, WAL_HEADER + wal.frames * (header.pageSize + FRAME_HEADER)) ?? Buffer.alloc(0);
+      const before = log.frames;
+      const changed = log.extend(this.logFd!);
       // A log restarted or truncated since its header was read can have cut the scan short of frames
       // a checkpoint already copied into the main file; a guard on read mark 0 does not prevent
-      // that (see readGuard.ts). Read again: the header is then the new log's.
-      if (!same(head, readFrom(this.walPath, 0, WAL_HEADER))) return undefined;
-      const scan = scanFrames(header, tail, wal.frames + 1, wal.sum);
-      if (scan.commitPages === 0) return { mode: 'none', walFrames: 0 };
+      // that (see readGuard.ts). Read again, afresh: the header is then the new log's.
+      if (!same(head, readFrom(this.walPath, 0, WAL_HEADER))) {
+        this.log = undefined;
+        return undefined;
+      }
+      if (changed.size === 0) return { mode: 'none', walFrames: 0 };
       this.seq++;
-      this.resize(scan.commitPages);
-      for (const [page, frame] of scan.pages) {
-        // A copy: a view would keep the whole read of the log in memory.
-        const data = Buffer.from(frameAt(tail, frame - wal.frames, header.pageSize));
-        this.overlay.set(page, data);
+      this.resize(log.commitPages);
+      for (const page of changed) {
         this.cache?.drop(page);
         if (page !== 1) this.changedAt[page] = this.seq;
-        else {
-          const key = queryRelevant(data);
-          if (!this.page1Key?.equals(key)) this.changedAt[1] = this.seq;
-          this.page1Key = key;
-          this.page1 = undefined;
-        }
       }
-      const walFrames = scan.frames - wal.frames;
-      wal.frames = scan.frames;
-      wal.sum = scan.sum;
-      return { mode: 'incremental', walFrames };
+      if (changed.has(1)) {
+        const key = this.page1Key;
+        this.page1 = undefined;
+        this.page1Key = undefined;
+        this.firstPage();
+        if (!key?.equals(this.page1Key!)) this.changedAt[1] = this.seq;
+      }
+      return { mode: 'incremental', walFrames: log.frames - before };
     }
     return this.fullSync(head, header, guarded);
   }
 
-  /** Drops everything and reads the log from its start (or only the main header when there is no log). */
+  /** Opens the `-wal` anew for this sync (undefined when there is none). */
+  private openLog(): void {
+    if (this.logFd !== undefined) fs.closeSync(this.logFd);
+    this.logFd = undefined;
+    this.logOverwritten = false;
+    try {
+      this.logFd = openRegularFile(this.walPath);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+
+  /** Drops everything and indexes the log from its start (or reads only the main header when there is no log). */
   private fullSync(head: Buffer | undefined, header: WalHeader | undefined, guarded: boolean): SyncResult | undefined {
     const mainHeader = readAt(this.fd!, 100, 0);
     checkMainHeader(this.dbPath, mainHeader, header !== undefined);
-    const log = header && readFrom(this.walPath);
-    // The log must not have been restarted while we read it (a guard on read mark 0 allows that: a new
-    // log's frames written over the old one's cut its scan short, to page versions older than the main
-    // file's), nor have appeared. A header still `head` when read after the log was the log's header
-    // too: a header never comes back (each restart adds one to salt1 and to the checkpoint sequence
-    // and draws a new salt2; a new log draws both salts).
-    if (!same(head, readFrom(this.walPath, 0, WAL_HEADER))) return undefined;
+    // Without a log, none must have appeared meanwhile (with one, it is checked once indexed).
+    if (!header && !same(head, readFrom(this.walPath, 0, WAL_HEADER))) return undefined;
     let state: string | undefined;
     if (!header && guarded) {
       // Under a guard nothing writes the main file; in rollback-journal mode every commit changes
       // its header's change counter. A WAL database whose log is empty is read afresh.
       state = mainHeader[18] === 1 ? `${mainHeader.toString('hex')}:${fs.fstatSync(this.fd!).size}` : undefined;
-      if (!this.wal && state !== undefined && state === this.mainState) return { mode: 'none', walFrames: 0 };
+      if (!this.log && state !== undefined && state === this.mainState) return { mode: 'none', walFrames: 0 };
     } else if (!header) {
       if (journalInUse(this.dbPath)) {
         throw new WorkflowRunsError('busy', `Another process is writing ${this.dbPath} (its -journal is in use); try again in a moment.`);
@@ -203,11 +215,11 @@ export class SnapshotFile {
       this.syncStamp = this.mainStamp(true);
       state = this.quietState(head, this.syncStamp);
       if (!same(mainHeader, readAt(this.fd!, 100, 0))) return undefined;
-      if (!this.wal && state !== undefined && state === this.mainState) return { mode: 'none', walFrames: 0 };
+      if (!this.log && state !== undefined && state === this.mainState) return { mode: 'none', walFrames: 0 };
     }
 
     this.unfill();
-    this.overlay.clear();
+    this.log = undefined;
     this.fullAt = ++this.seq;
     this.page1Key = undefined;
     this.mainState = state;
@@ -218,17 +230,21 @@ export class SnapshotFile {
       this.length = 0; // laid out again by resize()
     }
     this.pageSize = pageSize;
-    this.wal = undefined;
     let commitPages = 0;
-    if (header && log) {
-      const scan = scanFrames(header, log.subarray(WAL_HEADER), 1, header.sum);
-      const frames = log.subarray(WAL_HEADER);
-      for (const [page, frame] of scan.pages) this.overlay.set(page, Buffer.from(frameAt(frames, frame, pageSize)));
-      this.wal = { header, frames: scan.frames, sum: scan.sum };
-      commitPages = scan.commitPages;
+    if (header) {
+      const log = new LogIndex(header);
+      log.extend(this.logFd!);
+      // The log must not have been restarted while we read it (a guard on read mark 0 allows that: a new
+      // log's frames written over the old one's cut its scan short, to page versions older than the main
+      // file's). A header still `head` when read after the log was the log's header too: a header never
+      // comes back (each restart adds one to salt1 and to the checkpoint sequence and draws a new salt2;
+      // a new log draws both salts).
+      if (!same(head, readFrom(this.walPath, 0, WAL_HEADER))) return undefined;
+      this.log = log;
+      commitPages = log.commitPages;
     }
     this.resize(commitPages || mainPages(mainHeader, fs.fstatSync(this.fd!).size, pageSize));
-    return { mode: 'full', walFrames: this.wal?.frames ?? 0 };
+    return { mode: 'full', walFrames: this.log?.frames ?? 0 };
   }
 
   /** Records the new page count and bumps the version; tells sql.js a larger length when the database outgrew it. */
@@ -237,7 +253,7 @@ export class SnapshotFile {
     this.bumpVersion();
     const needed = pages * this.pageSize;
     // Cached pages past a new, smaller end can stay: SQLite writes every page the database grows over
-    // into the log, so such a page is read again only from a newer frame (which the overlay holds and
+    // into the log, so such a page is read again only from a newer frame (which the index points to and
     // the sync drops from the cache) or after a full sync, which drops every page.
     if (needed <= this.length) return;
     const slack = Math.max(needed / 4, MIN_SLACK);
@@ -286,11 +302,12 @@ export class SnapshotFile {
 
   private reset(): void {
     if (this.fd !== undefined) fs.closeSync(this.fd);
+    if (this.logFd !== undefined) fs.closeSync(this.logFd);
     this.fd = undefined;
+    this.logFd = undefined;
     this.ino = -1;
-    this.wal = undefined;
+    this.log = undefined;
     this.mainState = undefined;
-    this.overlay.clear();
     this.unfill();
   }
 
@@ -343,8 +360,11 @@ export class SnapshotFile {
       for (const [from, n] of spans) {
         if (n <= 0) continue;
         this.readMain((from - 1) * this.pageSize, block, n * this.pageSize);
-        for (let i = 0; i < n; i++) {
-          if (from + i !== 1 && !this.overlay.has(from + i)) this.cache.put(from + i).set(block.subarray(i * this.pageSize, (i + 1) * this.pageSize));
+        for (let i = 1; i <= n; i++) {
+          const page = from + i - 1;
+          if (page === 1) continue;
+          const slot = this.cache.put(page);
+          if (!this.fromLog(page, slot)) slot.set(block.subarray((i - 1) * this.pageSize, i * this.pageSize));
         }
       }
     }
@@ -353,16 +373,16 @@ export class SnapshotFile {
 
   /**
    * After reading: true when no checkpoint can have copied frames newer than our snapshot into the
-   * main file since `sync()`. When false, the pages read from the main file are dropped (the log
-   * frames stay valid while the log's generation is unchanged) and the caller must read again.
+   * main file since `sync()`. When false, every page read is dropped and the caller must read again
+   * (the log's index stays valid while its generation is unchanged).
    */
   validate(): boolean {
     // Nothing read from the main file since the last check: what is cached was valid then, and is now.
     if (this.unchecked === 0) return true;
     let ok: boolean;
     try {
-      ok = this.wal
-        ? this.logUnchanged(this.wal)
+      ok = this.log
+        ? this.logUnchanged(this.log)
         : !journalInUse(this.dbPath) && this.mainState !== undefined && this.quietState(readFrom(this.walPath, 0, WAL_HEADER)) === this.mainState;
     } catch {
       ok = false; // e.g. a byte another process locks (Windows): be safe, read again
@@ -377,7 +397,7 @@ export class SnapshotFile {
   }
 
   /** With a log: no checkpoint copied frames newer than ours into the main file since `sync()`. */
-  private logUnchanged({ header, frames }: WalState): boolean {
+  private logUnchanged({ header, frames }: LogIndex): boolean {
     if (!same(readFrom(this.walPath, 0, WAL_HEADER), header.raw)) return false;
     // Bytes 120-127 are the locks, which Windows enforces: read around them.
     const shm = this.readShm ? readFrom(`${this.dbPath}-shm`, 0, 120) : undefined;
@@ -424,20 +444,36 @@ export class SnapshotFile {
     this.recording?.add(n);
     if (n > this.pages) return this.zeros;
     if (n === 1) return this.firstPage();
-    const page = this.overlay.get(n) ?? this.cache!.get(n);
-    if (page) return page;
+    const cached = this.cache!.get(n);
+    if (cached) return cached;
     const into = this.cache!.put(n);
-    this.readMain((n - 1) * this.pageSize, into);
+    this.readPage(n, into);
     return into;
+  }
+
+  /** Reads page `n` of the snapshot into `into`: from the log when it holds the page, else from the main file. */
+  private readPage(n: number, into: Uint8Array): void {
+    if (!this.fromLog(n, into)) this.readMain((n - 1) * this.pageSize, into);
+  }
+
+  /**
+   * Reads page `n` from its frame in the log into `into`; false when the log has no frame for it,
+   * or no longer holds what was indexed there. Then the log was restarted under us, and the main
+   * file holds the page (see the class comment); without a guard, `validate()` sees the new log
+   * header and the read is done again.
+   */
+  private fromLog(n: number, into: Uint8Array): boolean {
+    if (!this.log || this.logOverwritten || this.log.frame(n) === 0) return false;
+    if (this.log.read(this.logFd!, n, into)) return true;
+    this.logOverwritten = true;
+    return false;
   }
 
   /** Page 1, kept apart from the cache, as sql.js must see it (see `patchPage1`). */
   private firstPage(): Buffer {
     if (!this.page1) {
-      const logged = this.overlay.get(1);
       const page = Buffer.alloc(this.pageSize);
-      if (logged) page.set(logged);
-      else this.readMain(0, page);
+      this.readPage(1, page);
       this.page1Key ??= queryRelevant(page);
       this.patchPage1(page);
       this.page1 = page;
