@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Queryable } from '../../src/core/sqlite/queryable';
@@ -486,6 +487,30 @@ describe('Reads without a guard: checked afterwards, and read again when a check
       shm.writeUInt32LE(value, at); // the wal-index is in native byte order (little-endian here)
       fs.writeFileSync(`${dbPath}-shm`, shm);
     };
+    /**
+     * Changes the wal-index header as SQLite would write it, one SQLite trusts: both copies, and
+     * its checksum (over its first 40 bytes, in native byte order) made anew.
+     */
+    const patchShmHeader = (dbPath: string, change: (header: Buffer) => void) => {
+      const shm = fs.readFileSync(`${dbPath}-shm`);
+      const header = Buffer.from(shm.subarray(0, 48));
+      change(header);
+      let [s0, s1] = [0, 0];
+      for (let i = 0; i < 40; i += 8) {
+        s0 = (s0 + header.readUInt32LE(i) + s1) >>> 0;
+        s1 = (s1 + header.readUInt32LE(i + 4) + s0) >>> 0;
+      }
+      header.writeUInt32LE(s0, 40);
+      header.writeUInt32LE(s1, 44);
+      header.copy(shm, 0);
+      header.copy(shm, 48);
+      fs.writeFileSync(`${dbPath}-shm`, shm);
+    };
+    /** File times well in the past: an untouched main file then shows as untouched (see `mainStamp`). */
+    const settle = (dbPath: string) => {
+      const past = new Date(Date.now() - 60000);
+      fs.utimesSync(dbPath, past, past);
+    };
 
     it('with the -shm naming our log and nothing copied beyond our frames: valid', async () => {
       const dbPath = await frozen();
@@ -507,13 +532,44 @@ describe('Reads without a guard: checked afterwards, and read again when a check
 
     it('other salts in the -shm than in the log header (the log was restarted, its header not yet rewritten): not valid', async () => {
       const dbPath = await frozen();
+      settle(dbPath); // so that only the -shm can say "not valid"
       const file = new SnapshotFile(dbPath);
       readAllPages(file);
-      const shm = fs.readFileSync(`${dbPath}-shm`);
-      shm.writeUInt32BE((shm.readUInt32BE(32) + 7) >>> 0, 32);
-      fs.writeFileSync(`${dbPath}-shm`, shm);
+      patchShmHeader(dbPath, (header) => header.writeUInt32BE((header.readUInt32BE(32) + 7) >>> 0, 32));
       assert.equal(file.validate(), false);
       file.close();
+    });
+
+    for (const [what, spoil] of [
+      ['garbage', (shm: Buffer) => crypto.randomFillSync(shm)],
+      ['torn (its two header copies differ: an update under way)', (shm: Buffer) => shm.writeUInt32BE((shm.readUInt32BE(32) + 7) >>> 0, 32)],
+      ['stale (its checksum is wrong)', (shm: Buffer) => (shm.writeUInt32BE((shm.readUInt32BE(32) + 7) >>> 0, 32), shm.writeUInt32BE((shm.readUInt32BE(80) + 7) >>> 0, 80))],
+    ] as const) {
+      it(`a -shm whose header SQLite would not trust, ${what}: not taken for a checkpoint's progress; the untouched main file is valid, a touched one not`, async () => {
+        const dbPath = await frozen();
+        settle(dbPath);
+        const shm = fs.readFileSync(`${dbPath}-shm`);
+        spoil(shm);
+        fs.writeFileSync(`${dbPath}-shm`, shm);
+        const untouched = new SnapshotFile(dbPath);
+        readAllPages(untouched);
+        assert.equal(untouched.validate(), true);
+        untouched.close();
+        const touched = new SnapshotFile(dbPath);
+        touched.sync();
+        fs.utimesSync(dbPath, new Date(Date.now() - 30000), new Date(Date.now() - 30000)); // as a checkpoint writing it would
+        touched.read(0, touched.pages * touched.pageSize);
+        assert.equal(touched.validate(), false);
+        touched.close();
+      });
+    }
+
+    it('a read without a guard answers on a database whose -shm is garbage (it said "changed during every read for 2 s")', async () => {
+      const dbPath = await frozen();
+      settle(dbPath);
+      fs.writeFileSync(`${dbPath}-shm`, crypto.randomBytes(32768));
+      const count = await SnapshotDatabase.readOnce(dbPath, (_, q) => first(q, 'SELECT count(*) FROM remote_agent_workflow_runs'), { guard: 'none', readShm: true });
+      assert.equal(count, 51); // the 50 runs, and the one committed into the log
     });
 
     it('a log of which nothing is committed yet, whose -shm already holds the next salt1 (restarted, its header not yet rewritten): not valid', async () => {
@@ -533,9 +589,7 @@ describe('Reads without a guard: checked afterwards, and read again when a check
       try {
         readAllPages(file);
         const salt1 = fs.readFileSync(`${live.path}-wal`).readUInt32BE(16);
-        const shm = fs.readFileSync(`${live.path}-shm`);
-        shm.writeUInt32BE((salt1 + 1) >>> 0, 32); // SQLite adds one to salt1 when it restarts the log
-        fs.writeFileSync(`${live.path}-shm`, shm);
+        patchShmHeader(live.path, (header) => header.writeUInt32BE((salt1 + 1) >>> 0, 32)); // SQLite adds one to salt1 when it restarts the log
         assert.equal(file.validate(), false);
       } finally {
         file.close();

@@ -401,18 +401,19 @@ export class SnapshotFile {
     if (!same(readFrom(this.walPath, 0, WAL_HEADER), header.raw)) return false;
     // Bytes 120-127 are the locks, which Windows enforces: read around them.
     const shm = this.readShm ? readFrom(`${this.dbPath}-shm`, 0, 120) : undefined;
-    // No -shm (the last connection closing, or a writer in exclusive locking mode), or one not to be
-    // opened here: only an untouched main file shows that nothing was copied into it.
-    if (!shm) return this.syncStamp !== undefined && this.mainStamp() === this.syncStamp;
-    const rest = readFrom(`${this.dbPath}-shm`, 128, 8) ?? Buffer.alloc(0);
-    const progress = parseCheckpointProgress(Buffer.concat([shm, Buffer.alloc(8), rest]), LITTLE_ENDIAN);
-    const ours = progress !== undefined && progress.salt1 === header.salt1 && progress.salt2 === header.salt2;
+    const rest = shm && (readFrom(`${this.dbPath}-shm`, 128, 8) ?? Buffer.alloc(0));
+    const progress = shm && parseCheckpointProgress(Buffer.concat([shm, Buffer.alloc(8), rest!]), LITTLE_ENDIAN);
+    // No -shm (the last connection closing, or a writer in exclusive locking mode), one not to be
+    // opened here, or one whose header SQLite itself would not trust (garbage, stale, or torn by an
+    // update under way): only an untouched main file shows that nothing was copied into it.
+    if (!progress) return this.syncStamp !== undefined && this.mainStamp() === this.syncStamp;
+    const ours = progress.salt1 === header.salt1 && progress.salt2 === header.salt2;
     // The -shm speaks of our log once a commit in it was published; until then (a first
     // transaction still open in a new log) nothing of ours can have been copied. Other salts
     // there after a commit of ours, or the next salt1 (SQLite adds one on restart), mean the log
     // was restarted, its header not yet rewritten: every frame, newer ones too, was copied.
     if (ours) return progress.backfillAttempted <= frames;
-    return frames === 0 && progress?.salt1 !== (header.salt1 + 1) >>> 0;
+    return frames === 0 && progress.salt1 !== (header.salt1 + 1) >>> 0;
   }
 
   /** Main-file bytes read from disk since the last call (for measurements). */

@@ -67,13 +67,24 @@ export interface CheckpointProgress {
   backfillAttempted: number;
 }
 
+/** The wal-index format SQLite writes (`WALINDEX_MAX_VERSION`). */
+const WAL_INDEX_VERSION = 3007000;
+const WAL_INDEX_HEADER = 48;
+
 /**
  * Reads the wal-index header's salts and the checkpoint info's `nBackfill`/`nBackfillAttempted`.
- * Returns undefined when the file is too short to hold them.
+ * Returns undefined when the file is too short to hold them, or its header is not one SQLite would
+ * trust (as `walIndexTryHdr` checks: both copies equal, initialized, version and checksum right):
+ * stale, torn by a writer in the middle of an update, or garbage. SQLite rebuilds such a header
+ * from the log; a reader that cannot must not take it for the checkpoint's progress.
  */
 export function parseCheckpointProgress(shm: Buffer, littleEndian: boolean): CheckpointProgress | undefined {
   if (shm.length < 136) return undefined;
   const u32 = (at: number) => (littleEndian ? shm.readUInt32LE(at) : shm.readUInt32BE(at));
+  const header = shm.subarray(0, WAL_INDEX_HEADER);
+  if (!header.equals(shm.subarray(WAL_INDEX_HEADER, 2 * WAL_INDEX_HEADER)) || u32(0) !== WAL_INDEX_VERSION || shm[12] !== 1) return undefined;
+  const [s0, s1] = checksum(Buffer.from(header), 0, 40, !littleEndian, [0, 0]);
+  if (s0 !== u32(40) || s1 !== u32(44)) return undefined;
   // aSalt is copied byte for byte from the log header, so it is big-endian like there.
   return { salt1: shm.readUInt32BE(32), salt2: shm.readUInt32BE(36), backfillAttempted: Math.max(u32(96), u32(128)) };
 }
